@@ -1,0 +1,5 @@
+/** Placeholder package documentation; replaced as the module grows. */
+@NullMarked
+package dev.iommufw.examples;
+
+import org.jspecify.annotations.NullMarked;
