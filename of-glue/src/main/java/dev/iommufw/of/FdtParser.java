@@ -1,0 +1,280 @@
+package dev.iommufw.of;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import dev.iommufw.of.FdtFormatException.Problem;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The single-pass blob parser behind {@link Fdt#parse(byte[])}. Works on a private copy of the
+ * blob, which the resulting properties keep referring to.
+ */
+final class FdtParser {
+  static final int FDT_BEGIN_NODE = 1;
+  static final int FDT_END_NODE = 2;
+  static final int FDT_PROP = 3;
+  static final int FDT_NOP = 4;
+  static final int FDT_END = 9;
+
+  private final byte[] blob;
+
+  FdtParser(byte[] blob) {
+    this.blob = blob;
+  }
+
+  private long u32(int off) {
+    return Integer.toUnsignedLong(Fdt.readInt(blob, off));
+  }
+
+  private static FdtFormatException fail(Problem problem, long offset, String message) {
+    return new FdtFormatException(problem, offset, message);
+  }
+
+  Fdt parse() throws FdtFormatException {
+    int fileSize = blob.length;
+    if (fileSize < 4 || Fdt.readInt(blob, 0) != Fdt.MAGIC) {
+      throw fail(Problem.BAD_SIGNATURE, 0, "no FDT magic d0 0d fe ed");
+    }
+    if (fileSize < Fdt.HEADER_SIZE) {
+      throw fail(Problem.TRUNCATED, fileSize, "blob shorter than the 40-byte header");
+    }
+    long totalSize = u32(4);
+    if (totalSize > fileSize) {
+      throw fail(Problem.TRUNCATED, 4, "totalsize " + totalSize + " > blob size " + fileSize);
+    }
+    if (totalSize < fileSize) {
+      throw fail(Problem.BAD_LENGTH, 4, "totalsize " + totalSize + " < blob size " + fileSize);
+    }
+    long offStruct = u32(8);
+    long offStrings = u32(12);
+    long offRsvmap = u32(16);
+    long version = u32(20);
+    long lastComp = u32(24);
+    long bootCpu = u32(28);
+    long sizeStrings = u32(32);
+    if (version < 16) {
+      throw fail(Problem.BAD_STRUCTURE, 20, "unsupported version " + version);
+    }
+    if (lastComp > 17) {
+      throw fail(Problem.BAD_STRUCTURE, 24, "unsupported last_comp_version " + lastComp);
+    }
+    long headerSize = version >= 17 ? 40 : 36;
+    long sizeStruct = version >= 17 ? u32(36) : totalSize - offStruct;
+    if (offStruct < headerSize || sizeStruct < 0 || offStruct + sizeStruct > totalSize) {
+      throw fail(Problem.BAD_OFFSET, 8, "structure block outside the blob");
+    }
+    if (offStrings < headerSize || offStrings + sizeStrings > totalSize) {
+      throw fail(Problem.BAD_OFFSET, 12, "strings block outside the blob");
+    }
+    if (offRsvmap < headerSize) {
+      throw fail(Problem.BAD_OFFSET, 16, "memory reservation block overlaps the header");
+    }
+    // All offsets and sizes are now known to lie within the blob, hence to fit an int.
+    ImmutableList<FdtReservation> reservations = readReservations((int) offRsvmap, (int) totalSize);
+    int[] header = {
+      (int) totalSize,
+      (int) offStruct,
+      (int) offStrings,
+      (int) offRsvmap,
+      (int) version,
+      (int) lastComp,
+      (int) bootCpu,
+      (int) sizeStrings,
+      (int) sizeStruct
+    };
+    return walk(header, reservations, (int) offStruct, (int) sizeStruct, (int) offStrings,
+        (int) sizeStrings);
+  }
+
+  private ImmutableList<FdtReservation> readReservations(int off, int totalSize)
+      throws FdtFormatException {
+    ImmutableList.Builder<FdtReservation> out = ImmutableList.builder();
+    for (int p = off; ; p += 16) {
+      if ((long) p + 16 > totalSize) {
+        throw fail(Problem.BAD_OFFSET, p, "memory reservation list not terminated in the blob");
+      }
+      long address = ((long) Fdt.readInt(blob, p) << 32) | u32(p + 4);
+      long size = ((long) Fdt.readInt(blob, p + 8) << 32) | u32(p + 12);
+      if (address == 0 && size == 0) {
+        return out.build();
+      }
+      out.add(new FdtReservation(address, size));
+    }
+  }
+
+  private Fdt walk(
+      int[] header,
+      ImmutableList<FdtReservation> reservations,
+      int structStart,
+      int structSize,
+      int stringsStart,
+      int stringsSize)
+      throws FdtFormatException {
+    final int end = structStart + structSize;
+    List<FdtNode> nodes = new ArrayList<>();
+    // Open nodes, innermost last; per open node the start of its properties / children in the
+    // shared scratch lists and whether a subnode has been seen.
+    List<FdtNode> open = new ArrayList<>();
+    List<FdtProperty> propScratch = new ArrayList<>();
+    List<FdtNode> childScratch = new ArrayList<>();
+    int[] propStart = new int[16];
+    int[] childStart = new int[16];
+    boolean[] propsDone = new boolean[16];
+    Map<Integer, String> names = new HashMap<>();
+    Map<Integer, FdtNode> byPhandle = new HashMap<>();
+    boolean rootSeen = false;
+    int p = structStart;
+    while (true) {
+      if (p > end - 4) {
+        throw fail(Problem.BAD_STRUCTURE, p, "structure block ends without an END token");
+      }
+      int token = Fdt.readInt(blob, p);
+      switch (token) {
+        case FDT_BEGIN_NODE -> {
+            int nameStart = p + 4;
+            int nul = indexOfNul(nameStart, end);
+            if (nul < 0) {
+              throw fail(Problem.BAD_STRUCTURE, nameStart, "node name not terminated in block");
+            }
+            int depth = open.size();
+            @Nullable FdtNode parent = null;
+            if (depth == 0) {
+              if (rootSeen) {
+                throw fail(Problem.BAD_STRUCTURE, p, "second root node");
+              }
+              if (nul != nameStart) {
+                throw fail(Problem.BAD_STRUCTURE, nameStart, "root node name is not empty");
+              }
+              rootSeen = true;
+            } else {
+              if (nul == nameStart) {
+                throw fail(Problem.BAD_STRUCTURE, nameStart, "empty node name");
+              }
+              for (int i = nameStart; i < nul; i++) {
+                if (blob[i] == '/') {
+                  throw fail(Problem.BAD_STRUCTURE, i, "node name contains '/'");
+                }
+              }
+              parent = open.get(depth - 1);
+              closeProperties(parent, depth - 1, propScratch, propStart, propsDone, byPhandle);
+            }
+            String name = new String(blob, nameStart, nul - nameStart, StandardCharsets.ISO_8859_1);
+            FdtNode node = new FdtNode(name, parent, nodes.size());
+            nodes.add(node);
+            childScratch.add(node);
+            if (depth == propStart.length) {
+              propStart = Arrays.copyOf(propStart, depth * 2);
+              childStart = Arrays.copyOf(childStart, depth * 2);
+              propsDone = Arrays.copyOf(propsDone, depth * 2);
+            }
+            open.add(node);
+            propStart[depth] = propScratch.size();
+            childStart[depth] = childScratch.size();
+            propsDone[depth] = false;
+            p = align(structStart, nul + 1);
+          }
+        case FDT_END_NODE -> {
+            int depth = open.size();
+            if (depth == 0) {
+              throw fail(Problem.BAD_STRUCTURE, p, "END_NODE without an open node");
+            }
+            FdtNode node = open.remove(depth - 1);
+            closeProperties(node, depth - 1, propScratch, propStart, propsDone, byPhandle);
+            List<FdtNode> kids = childScratch.subList(childStart[depth - 1], childScratch.size());
+            node.setChildren(ImmutableList.copyOf(kids), nodes.size());
+            kids.clear();
+            p += 4;
+          }
+        case FDT_PROP -> {
+            int depth = open.size();
+            if (depth == 0) {
+              throw fail(Problem.BAD_STRUCTURE, p, "property outside a node");
+            }
+            if (p > end - 12) {
+              throw fail(Problem.BAD_STRUCTURE, p, "property header runs past the block");
+            }
+            long len = u32(p + 4);
+            long nameOff = u32(p + 8);
+            int valueStart = p + 12;
+            if (len > end - valueStart) {
+              throw fail(Problem.BAD_STRUCTURE, p, "property value runs past the block");
+            }
+            if (nameOff >= stringsSize) {
+              throw fail(Problem.BAD_STRUCTURE, p + 8, "property name offset outside strings");
+            }
+            if (propsDone[depth - 1]) {
+              throw fail(Problem.BAD_STRUCTURE, p, "property after a subnode");
+            }
+            String name = names.get((int) nameOff);
+            if (name == null) {
+              int nameStart = stringsStart + (int) nameOff;
+              int nul = indexOfNul(nameStart, stringsStart + stringsSize);
+              if (nul < 0) {
+                throw fail(Problem.BAD_STRUCTURE, nameStart, "property name not terminated");
+              }
+              name = new String(blob, nameStart, nul - nameStart, StandardCharsets.ISO_8859_1);
+              names.put((int) nameOff, name);
+            }
+            propScratch.add(new FdtProperty(name, blob, valueStart, (int) len));
+            p = align(structStart, valueStart + (int) len);
+          }
+        case FDT_NOP -> p += 4;
+        case FDT_END -> {
+          if (!open.isEmpty()) {
+            throw fail(Problem.BAD_STRUCTURE, p, "END token inside an open node");
+          }
+          if (!rootSeen) {
+            throw fail(Problem.BAD_STRUCTURE, p, "no root node");
+          }
+          return new Fdt(
+              header, reservations, ImmutableList.copyOf(nodes), ImmutableMap.copyOf(byPhandle));
+        }
+        default ->
+          throw fail(Problem.BAD_STRUCTURE, p, "unknown token 0x" + Integer.toHexString(token));
+      }
+    }
+  }
+
+  /** Ends the property list of {@code node} (at its first subnode or its END_NODE). */
+  private static void closeProperties(
+      FdtNode node,
+      int depth,
+      List<FdtProperty> propScratch,
+      int[] propStart,
+      boolean[] propsDone,
+      Map<Integer, FdtNode> byPhandle) {
+    if (propsDone[depth]) {
+      return;
+    }
+    propsDone[depth] = true;
+    List<FdtProperty> props = propScratch.subList(propStart[depth], propScratch.size());
+    node.setProperties(ImmutableList.copyOf(props));
+    props.clear();
+    if (node.phandle().isPresent()) {
+      byPhandle.putIfAbsent(node.phandle().getAsInt(), node);
+    }
+  }
+
+  private int indexOfNul(int from, int limit) {
+    for (int i = from; i < limit; i++) {
+      if (blob[i] == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Rounds up to the next token boundary: tokens are 4-byte aligned relative to the start of the
+   * structure block. May exceed the block end, which the walk then rejects.
+   */
+  private static int align(int blockStart, int offset) {
+    return blockStart + ((offset - blockStart + 3) & ~3);
+  }
+}
