@@ -1,4 +1,22 @@
-/** Placeholder package documentation; replaced as the module grows. */
+/**
+ * The IOMMU core: devices, firmware nodes, fwspecs, IOMMU instances and the probe lock — a Java
+ * port of the Linux kernel's {@code drivers/iommu/iommu.c} fwspec API with the "build the fwspec
+ * off the device" redesign.
+ *
+ * <p>An {@link dev.iommufw.core.IommuCore} is one system. Firmware glue (device tree in {@code
+ * dev.iommufw.of}, ACPI in {@code dev.iommufw.acpi}) builds a {@link
+ * dev.iommufw.core.IommuFwspec} for a {@link dev.iommufw.core.Device} without touching the
+ * device, then hands it to {@link dev.iommufw.core.IommuCore#probeDevice(
+ * dev.iommufw.core.Device, dev.iommufw.core.IommuFwspec)}; IOMMU drivers implement {@link
+ * dev.iommufw.core.IommuOps} and register {@link dev.iommufw.core.IommuInstance}s.
+ *
+ * <p>Kernel → Java names: {@code struct device} → {@code Device}; {@code struct dev_iommu} → the
+ * core-private slot; {@code struct iommu_fwspec} → {@code IommuFwspec}; {@code struct
+ * iommu_ops} → {@code IommuOps}; {@code struct iommu_device} → {@code IommuInstance}; {@code
+ * struct fwnode_handle} → {@code FwNode}; {@code iommu_probe_device_lock} → the core's probe
+ * lock; {@code driver_deferred_probe_check_state()} → {@code DeferralPolicy}; error numbers →
+ * {@code Errno}.
+ */
 @NullMarked
 package dev.iommufw.core;
 

@@ -1,0 +1,34 @@
+package dev.iommufw.core;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.primitives.ImmutableIntArray;
+
+/**
+ * An immutable snapshot of a probed device's IOMMU state: the instance that translates it, the
+ * IDs and flags of its installed fwspec, and its group.
+ *
+ * <p>Published by the core when a probe succeeds and withdrawn on release, so lock-free readers
+ * see a whole binding or none (kernel-model.md §4, invariant 4).
+ *
+ * @param instance the IOMMU instance
+ * @param ids the fwspec IDs, in append order
+ * @param flags the fwspec flags
+ * @param group the device's IOMMU group
+ */
+public record IommuBinding(
+    IommuInstance instance, ImmutableIntArray ids, int flags, IommuGroup group) {
+  /**
+   * Validates the components.
+   *
+   * @param instance the IOMMU instance
+   * @param ids the fwspec IDs, in append order
+   * @param flags the fwspec flags
+   * @param group the device's IOMMU group
+   */
+  public IommuBinding {
+    checkNotNull(instance);
+    checkNotNull(ids);
+    checkNotNull(group);
+  }
+}

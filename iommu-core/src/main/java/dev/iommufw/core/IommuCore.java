@@ -1,0 +1,838 @@
+package dev.iommufw.core;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.ImmutableIntArray;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One system's IOMMU core: the registry of IOMMU instances, the devices, and the probe lock
+ * (kernel: {@code drivers/iommu/iommu.c} with the "on-stack fwspec" redesign applied).
+ *
+ * <p>There is no global state: every {@code IommuCore} is an independent system, and a device,
+ * fwspec or instance belongs to at most one.
+ *
+ * <h2>The redesigned flow</h2>
+ *
+ * The firmware glue allocates a fwspec with {@link #allocFwspec()}, fills it off the device
+ * (recording the IOMMU with {@link #fwspecAssignIommu} or {@link #fwspecOfXlate}, appending IDs),
+ * and hands the formed fwspec to {@link #probeDevice(Device, IommuFwspec)}, which installs it
+ * into the device and runs the driver's {@code probe_device} under the probe lock. Nothing
+ * outside the core touches a device's IOMMU slot.
+ *
+ * <h2>Locks and owners</h2>
+ *
+ * <ul>
+ *   <li><b>Probe lock</b> (kernel: {@code iommu_probe_device_lock}): guards every device's IOMMU
+ *       slot ({@code dev->iommu}: installed fwspec, instance, driver-private data), group
+ *       membership and each instance's bound-device set. Probe, release and unregistration all
+ *       take it, which also closes the release-versus-probe window the series left open
+ *       (kernel-model.md §5.7). Slot accessors ({@link #fwspec}, {@link #priv}, {@link #setPriv},
+ *       {@link #fwspecAddIds}) assert it, as the series' lockdep annotations do.
+ *   <li><b>Registry lock</b> (kernel: {@code iommu_device_lock}): guards the instance registry,
+ *       the device list and the index of devices waiting for an instance. It is a leaf lock,
+ *       never held while calling a driver or the glue; it may be taken while holding the probe
+ *       lock, never the other way round.
+ *   <li>A {@link FwspecState#BUILDING} fwspec is owned by the glue that allocated it and needs
+ *       no lock.
+ * </ul>
+ *
+ * <h2>Deferral</h2>
+ *
+ * When the glue's {@link DmaConfigure} step answers {@link DmaConfigureResult.Deferred}, {@link
+ * #dmaConfigure(Device)} indexes the device under the instance node it waits for; registering
+ * that instance retries exactly those devices (the kernel's deferred-probe retry, without a walk
+ * over all devices). Changing the {@link DeferralPolicy} away from {@code BOOTING} retries every
+ * waiting device, which then stops waiting (kernel: the deferred-probe timeout).
+ */
+public final class IommuCore {
+  private final ReentrantLock probeLock = new ReentrantLock();
+  private final Object registryLock = new Object();
+
+  // ---- guarded by registryLock --------------------------------------------------------------
+  private final List<IommuInstance> instances = new ArrayList<>();
+  private final IdentityHashMap<FwNode, List<IommuInstance>> instancesByNode =
+      new IdentityHashMap<>();
+  private final List<IommuInstance> nodelessInstances = new ArrayList<>();
+  private final Set<Device> devices = new LinkedHashSet<>();
+  private final IdentityHashMap<FwNode, Set<Device>> waiting = new IdentityHashMap<>();
+  private DeferralPolicy deferralPolicy;
+
+  // ---- lock-free counters -------------------------------------------------------------------
+  private final LongAdder fwspecsAllocated = new LongAdder();
+  private final LongAdder fwspecsFreed = new LongAdder();
+  private final AtomicInteger nextGroupId = new AtomicInteger();
+
+  /** Creates an empty system in the {@link DeferralPolicy#BOOTING} state. */
+  public IommuCore() {
+    this(DeferralPolicy.BOOTING);
+  }
+
+  /**
+   * Creates an empty system.
+   *
+   * @param deferralPolicy what a look-up of an unregistered IOMMU answers
+   */
+  public IommuCore(DeferralPolicy deferralPolicy) {
+    this.deferralPolicy = checkNotNull(deferralPolicy);
+  }
+
+  // ============================================================================================
+  // Locking
+  // ============================================================================================
+
+  /**
+   * Whether the current thread holds this core's probe lock.
+   *
+   * @return true if held
+   */
+  public boolean holdsProbeLock() {
+    return probeLock.isHeldByCurrentThread();
+  }
+
+  /**
+   * Fails unless the current thread holds the probe lock (the series' lockdep assertions).
+   *
+   * @throws IllegalStateException if the lock is not held
+   */
+  public void assertProbeLockHeld() {
+    if (!probeLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException(
+          "iommu_probe_device_lock not held by " + Thread.currentThread().getName());
+    }
+  }
+
+  // ============================================================================================
+  // fwspec allocation and building (no lock: the caller owns the fwspec)
+  // ============================================================================================
+
+  /**
+   * Allocates an empty fwspec owned by the caller (kernel: {@code iommu_fwspec_alloc()}). It must
+   * be handed to {@link #probeDevice(Device, IommuFwspec)} or freed ({@link IommuFwspec#dealloc()}
+   * or {@link IommuFwspec#close()}).
+   *
+   * @return a new {@link FwspecState#BUILDING} fwspec
+   */
+  public IommuFwspec allocFwspec() {
+    fwspecsAllocated.increment();
+    return new IommuFwspec(this);
+  }
+
+  /**
+   * The number of fwspecs allocated so far.
+   *
+   * @return the count
+   */
+  public long fwspecsAllocated() {
+    return fwspecsAllocated.sum();
+  }
+
+  /**
+   * The number of fwspecs freed so far (by their owner or by the core).
+   *
+   * @return the count
+   */
+  public long fwspecsFreed() {
+    return fwspecsFreed.sum();
+  }
+
+  void countFree() {
+    fwspecsFreed.increment();
+  }
+
+  /**
+   * Records which IOMMU a fwspec belongs to (kernel: {@code iommu_fwspec_assign_iommu()}, with
+   * the series' defect D5 fixed).
+   *
+   * <p>For the first IOMMU: the instance registered with {@code iommuNode} must exist; its ops
+   * and the node are recorded. If none is registered, the {@link DeferralPolicy} answers. For a
+   * later IOMMU of the same device: the fwspec keeps the first node; an unregistered instance
+   * defers (the kernel wrongly answered {@code EINVAL}); a registered instance of a different
+   * driver is {@link Errno#EINVAL}.
+   *
+   * @param fwspec a {@link FwspecState#BUILDING} fwspec of this core
+   * @param dev the client device (for the deferral policy)
+   * @param iommuNode the IOMMU's firmware node
+   * @throws IommuException {@link Errno#EPROBE_DEFER} (naming {@code iommuNode}), {@link
+   *     Errno#ENODEV} or {@link Errno#ETIMEDOUT} from the policy; {@link Errno#EINVAL} for a
+   *     different driver
+   * @throws IllegalStateException if the fwspec is not building
+   */
+  public void fwspecAssignIommu(IommuFwspec fwspec, Device dev, FwNode iommuNode)
+      throws IommuException {
+    checkOwn(fwspec);
+    checkNotNull(dev);
+    checkNotNull(iommuNode);
+    if (fwspec.state() != FwspecState.BUILDING) {
+      throw new IllegalStateException("cannot assign an IOMMU to a fwspec that is "
+          + fwspec.state());
+    }
+    IommuInstance instance;
+    DeferralPolicy policy;
+    synchronized (registryLock) {
+      instance = firstRegistered(iommuNode);
+      policy = deferralPolicy;
+    }
+    if (instance == null) {
+      Errno answer = policy.answer();
+      throw new IommuException(
+          answer,
+          "IOMMU " + iommuNode.description() + " of " + dev.name() + " is not registered",
+          answer == Errno.EPROBE_DEFER ? iommuNode : null);
+    }
+    IommuOps recorded = fwspec.ops();
+    if (recorded == null) {
+      fwspec.assign(iommuNode, instance.ops());
+    } else if (recorded != instance.ops()) {
+      throw new IommuException(
+          Errno.EINVAL,
+          dev.name() + " names IOMMUs of different drivers: " + recorded.name() + " and "
+              + instance.ops().name());
+    }
+  }
+
+  /**
+   * Translates one device tree specifier into the glue's fwspec (kernel: {@code
+   * iommu_fwspec_of_xlate()}): records the IOMMU, then lets the driver translate the cells.
+   * Drivers with {@link IommuOps.OfXlateFwspec} run without any lock; legacy {@link
+   * IommuOps.LegacyOfXlate} drivers run under the probe lock with the fwspec parked in the
+   * device, and any private state they leave is discarded if the translation fails (defect D6).
+   *
+   * @param fwspec a {@link FwspecState#BUILDING} fwspec of this core
+   * @param dev the client device
+   * @param iommuNode the IOMMU's firmware node (already checked to be available)
+   * @param args the specifier cells, at most 16
+   * @throws IommuException as {@link #fwspecAssignIommu}; {@link Errno#ENODEV} if the driver has
+   *     no translation; whatever the driver's translation throws
+   */
+  public void fwspecOfXlate(
+      IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args)
+      throws IommuException {
+    checkArgument(args.length() <= 16, "at most 16 specifier cells: %s", args.length());
+    fwspecAssignIommu(fwspec, dev, iommuNode);
+    IommuOps ops = checkNotNull(fwspec.ops());
+    if (ops instanceof IommuOps.OfXlateFwspec xlate) {
+      xlate.ofXlateFwspec(fwspec, dev, iommuNode, args);
+      return;
+    }
+    if (!(ops instanceof IommuOps.LegacyOfXlate legacy)) {
+      throw new IommuException(Errno.ENODEV, ops.name() + " has no of_xlate");
+    }
+    checkMember(dev);
+    probeLock.lock();
+    try {
+      boolean created = dev.iommu == null;
+      DeviceIommu slot = slotOf(dev);
+      slot.parked = fwspec;
+      try {
+        legacy.ofXlate(this, dev, iommuNode, args);
+      } catch (IommuException | RuntimeException e) {
+        if (created && slot.fwspec == null && slot.group == null) {
+          dev.iommu = null; // drop whatever private state the driver left (D6)
+        }
+        throw e;
+      } finally {
+        slot.parked = null;
+      }
+    } finally {
+      probeLock.unlock();
+    }
+  }
+
+  // ============================================================================================
+  // Slot accessors for drivers (probe lock required)
+  // ============================================================================================
+
+  /**
+   * The device's fwspec as drivers see it (kernel: {@code dev_iommu_fwspec_get()}): the installed
+   * one, or the one parked during a legacy {@code of_xlate}.
+   *
+   * @param dev a device of this core
+   * @return the fwspec, or null
+   * @throws IllegalStateException if the probe lock is not held
+   */
+  public @Nullable IommuFwspec fwspec(Device dev) {
+    assertProbeLockHeld();
+    DeviceIommu slot = dev.iommu;
+    if (slot == null) {
+      return null;
+    }
+    return slot.parked != null ? slot.parked : slot.fwspec;
+  }
+
+  /**
+   * The driver's private data for the device (kernel: {@code dev_iommu_priv_get()}).
+   *
+   * @param dev a device of this core
+   * @return the data, or null
+   * @throws IllegalStateException if the probe lock is not held
+   */
+  public @Nullable Object priv(Device dev) {
+    assertProbeLockHeld();
+    DeviceIommu slot = dev.iommu;
+    return slot == null ? null : slot.priv;
+  }
+
+  /**
+   * Sets the driver's private data for the device (kernel: {@code dev_iommu_priv_set()}).
+   *
+   * @param dev a device of this core whose IOMMU slot exists (during probe or legacy xlate)
+   * @param priv the data, or null
+   * @throws IllegalStateException if the probe lock is not held or the device has no IOMMU slot
+   */
+  public void setPriv(Device dev, @Nullable Object priv) {
+    assertProbeLockHeld();
+    DeviceIommu slot = dev.iommu;
+    if (slot == null) {
+      throw new IllegalStateException(dev + " has no IOMMU slot (dev->iommu is NULL)");
+    }
+    slot.priv = priv;
+  }
+
+  /**
+   * Appends IDs to the fwspec parked in the device during a legacy {@code of_xlate} (kernel:
+   * {@code iommu_fwspec_add_ids()}).
+   *
+   * @param dev a device of this core
+   * @param ids the IDs
+   * @throws IommuException {@link Errno#EINVAL} if no fwspec is being translated for the device
+   * @throws IllegalStateException if the probe lock is not held
+   */
+  public void fwspecAddIds(Device dev, int... ids) throws IommuException {
+    assertProbeLockHeld();
+    DeviceIommu slot = dev.iommu;
+    IommuFwspec parked = slot == null ? null : slot.parked;
+    if (parked == null) {
+      throw new IommuException(Errno.EINVAL, dev + " has no fwspec being built");
+    }
+    parked.appendIds(ids);
+  }
+
+  // ============================================================================================
+  // Devices
+  // ============================================================================================
+
+  /**
+   * Adds a device to this system and probes it (kernel: {@code device_add()} and the bus
+   * notifier's {@code iommu_probe_device()}); a firmware-described device normally gets {@link
+   * ProbeResult.NoIommu} here, because its fwspec is born later, in {@link #dmaConfigure}.
+   *
+   * @param dev a device not yet added to any core
+   * @return the probe's outcome
+   * @throws IllegalStateException if the device already belongs to a core
+   */
+  public ProbeResult addDevice(Device dev) {
+    synchronized (registryLock) {
+      dev.attachTo(this);
+      devices.add(dev);
+    }
+    return probeDevice(dev);
+  }
+
+  /**
+   * Removes a device: releases its IOMMU state and forgets it (kernel: {@code
+   * BUS_NOTIFY_REMOVED_DEVICE} → {@code iommu_release_device()}).
+   *
+   * @param dev a device of this core
+   */
+  public void removeDevice(Device dev) {
+    checkMember(dev);
+    releaseDevice(dev);
+    synchronized (registryLock) {
+      devices.remove(dev);
+      stopWaiting(dev);
+    }
+  }
+
+  /**
+   * The devices of this system, in the order they were added.
+   *
+   * @return a snapshot
+   */
+  public ImmutableList<Device> devices() {
+    synchronized (registryLock) {
+      return ImmutableList.copyOf(devices);
+    }
+  }
+
+  /**
+   * Runs the device's DMA-configure step (kernel: {@code really_probe()} → {@code
+   * dma_configure}) and, if it defers, records the device as waiting for that IOMMU so that the
+   * instance's registration retries it. A device without a step has no IOMMU.
+   *
+   * @param dev a device of this core
+   * @return the step's outcome
+   */
+  public DmaConfigureResult dmaConfigure(Device dev) {
+    checkMember(dev);
+    DmaConfigure step = dev.dmaConfigure();
+    if (step == null) {
+      return new DmaConfigureResult.NoIommu("no DMA-configure step");
+    }
+    while (true) {
+      DmaConfigureResult result = step.configure(this, dev);
+      if (!(result instanceof DmaConfigureResult.Deferred deferred)) {
+        synchronized (registryLock) {
+          stopWaiting(dev);
+        }
+        return result;
+      }
+      FwNode node = deferred.waitingFor();
+      synchronized (registryLock) {
+        // Checked under the same lock registration drains the index with, so a registration
+        // racing with this deferral is never missed: either it sees the device waiting, or we
+        // see the instance registered and retry now.
+        if (firstRegistered(node) == null && deferralPolicy == DeferralPolicy.BOOTING) {
+          stopWaiting(dev);
+          dev.waitingFor = node;
+          waiting.computeIfAbsent(node, k -> new LinkedHashSet<>()).add(dev);
+          return result;
+        }
+      }
+    }
+  }
+
+  /**
+   * The devices whose configuration waits for an instance to register, with the node each waits
+   * for.
+   *
+   * @return a snapshot, in no particular order of nodes
+   */
+  public ImmutableList<Device> waitingDevices() {
+    synchronized (registryLock) {
+      ImmutableList.Builder<Device> all = ImmutableList.builder();
+      for (Set<Device> set : waiting.values()) {
+        all.addAll(set);
+      }
+      return all.build();
+    }
+  }
+
+  private void stopWaiting(Device dev) {
+    FwNode node = dev.waitingFor;
+    if (node != null) {
+      Set<Device> set = waiting.get(node);
+      if (set != null) {
+        set.remove(dev);
+        if (set.isEmpty()) {
+          waiting.remove(node);
+        }
+      }
+      dev.waitingFor = null;
+    }
+  }
+
+  // ============================================================================================
+  // Probe and release
+  // ============================================================================================
+
+  /**
+   * Probes a device with whatever fwspec it already has (kernel: {@code iommu_probe_device()}).
+   *
+   * @param dev a device of this core
+   * @return the outcome
+   */
+  public ProbeResult probeDevice(Device dev) {
+    return probeDevice(dev, null);
+  }
+
+  /**
+   * Probes a device with a formed fwspec (kernel: {@code iommu_probe_device_fwspec()}).
+   *
+   * <p><b>Ownership of {@code fwspec} passes to the core on every path</b>: it is installed in
+   * the device (the device is bound), or freed (the device was already probed, the fwspec has no
+   * IOMMU recorded, or the driver rejected it). The caller must not touch it afterwards.
+   *
+   * <p>Under the probe lock: an already probed device keeps its installed fwspec and the new one
+   * is freed; otherwise the fwspec is installed and the driver's {@code probe_device} and {@code
+   * device_group} run. Any failure after installation undoes everything: the driver's {@code
+   * release_device}, then the device's whole IOMMU slot, fwspec included, is freed. {@code
+   * probe_finalize} runs after the lock is released.
+   *
+   * @param dev a device of this core
+   * @param fwspec a {@link FwspecState#BUILDING} fwspec of this core, or null to probe with what
+   *     the device has
+   * @return the outcome
+   * @throws IllegalStateException if the fwspec is not building (handed off twice, used after
+   *     hand-off); if the device or fwspec belongs to another core (the fwspec is freed first)
+   */
+  public ProbeResult probeDevice(Device dev, @Nullable IommuFwspec fwspec) {
+    checkNotNull(dev);
+    if (dev.core() != this || (fwspec != null && fwspec.core() != this)) {
+      if (fwspec != null) {
+        fwspec.close();
+      }
+      throw new IllegalStateException(dev + " or its fwspec belongs to another core");
+    }
+    ProbeResult result;
+    IommuOps finalizeOps = null;
+    probeLock.lock();
+    try {
+      result = probeLocked(dev, fwspec);
+      if (result instanceof ProbeResult.Bound || result instanceof ProbeResult.AlreadyBound) {
+        DeviceIommu slot = dev.iommu;
+        IommuInstance instance = slot == null ? null : slot.instance;
+        finalizeOps = instance == null ? null : instance.ops();
+      }
+    } finally {
+      probeLock.unlock();
+    }
+    if (finalizeOps != null) {
+      finalizeOps.probeFinalize(this, dev);
+    }
+    return result;
+  }
+
+  private ProbeResult probeLocked(Device dev, @Nullable IommuFwspec fwspec) {
+    DeviceIommu slot = dev.iommu;
+    if (fwspec != null && fwspec.state() != FwspecState.BUILDING) {
+      throw new IllegalStateException(
+          "fwspec handed off twice, or used after hand-off: " + fwspec.state());
+    }
+    // Defect D4: a fwspec without an IOMMU is rejected at the hand-off, and still consumed.
+    if (fwspec != null && fwspec.ops() == null) {
+      fwspec.discardAtHandoff();
+      return new ProbeResult.NoIommu("fwspec has no IOMMU recorded");
+    }
+    IommuFwspec chosen = fwspec != null ? fwspec : (slot == null ? null : slot.fwspec);
+    IommuOps ops = chosen != null ? chosen.ops() : nodelessOps();
+    if (ops == null) {
+      return new ProbeResult.NoIommu("no fwspec and no bus-wide IOMMU");
+    }
+    if (slot != null && slot.group != null) {
+      // Already probed: keep what is installed, consume the newcomer.
+      if (fwspec != null) {
+        fwspec.discardAtHandoff();
+      }
+      IommuBinding existing = dev.iommuBinding().orElseThrow();
+      return new ProbeResult.AlreadyBound(existing);
+    }
+    slot = slotOf(dev);
+    if (fwspec != null) {
+      IommuFwspec stale = slot.fwspec;
+      fwspec.install(); // from here on the core owns it
+      slot.fwspec = fwspec;
+      if (stale != null) {
+        stale.freeInstalled();
+      }
+    }
+    ImmutableIntArray ids = idsOf(slot.fwspec);
+    IommuInstance instance = null;
+    try {
+      instance = ops.probeDevice(this, dev);
+      checkNotNull(instance, "probe_device returned null");
+      if (!instance.isRegisteredIn(this) || instance.ops() != ops) {
+        throw new IommuException(
+            Errno.ENODEV, "probe_device chose " + instance + ", which is not registered here");
+      }
+      slot.instance = instance;
+      IommuGroup group = checkNotNull(ops.deviceGroup(this, dev), "device_group returned null");
+      slot.group = group;
+      group.add(dev);
+      instance.boundDevices.add(dev);
+      IommuFwspec installed = slot.fwspec;
+      IommuBinding binding =
+          new IommuBinding(instance, ids, installed == null ? 0 : installed.flags(), group);
+      dev.publish(binding);
+      return new ProbeResult.Bound(binding);
+    } catch (IommuException e) {
+      undoProbe(dev, slot, instance != null ? ops : null);
+      return e.errno() == Errno.ENODEV
+          ? new ProbeResult.NoIommu(e.getMessage() == null ? "ENODEV" : e.getMessage())
+          : new ProbeResult.Failed(e.errno(), String.valueOf(e.getMessage()), ids);
+    } catch (RuntimeException | Error e) {
+      undoProbe(dev, slot, instance != null ? ops : null);
+      throw e;
+    }
+  }
+
+  /** A failed probe leaves no IOMMU state at all (kernel-model.md §4, invariant 5). */
+  private void undoProbe(Device dev, DeviceIommu slot, @Nullable IommuOps acceptedBy) {
+    IommuGroup group = slot.group;
+    if (group != null) {
+      group.remove(dev);
+    }
+    IommuInstance instance = slot.instance;
+    if (instance != null) {
+      instance.boundDevices.remove(dev);
+    }
+    if (acceptedBy != null) {
+      acceptedBy.releaseDevice(this, dev);
+    }
+    freeSlot(dev);
+  }
+
+  /**
+   * Releases a device's IOMMU state (kernel: {@code iommu_release_device()}): leaves its group,
+   * lets the driver release it, and frees the slot and its fwspec. Unlike the kernel, release
+   * takes the probe lock, so it cannot race with a probe of the same device. Releasing a device
+   * without IOMMU state does nothing.
+   *
+   * @param dev a device of this core
+   */
+  public void releaseDevice(Device dev) {
+    checkMember(dev);
+    probeLock.lock();
+    try {
+      releaseLocked(dev);
+    } finally {
+      probeLock.unlock();
+    }
+  }
+
+  private void releaseLocked(Device dev) {
+    DeviceIommu slot = dev.iommu;
+    if (slot == null) {
+      return;
+    }
+    IommuGroup group = slot.group;
+    if (group != null) {
+      group.remove(dev);
+    }
+    IommuInstance instance = slot.instance;
+    if (instance != null) {
+      instance.boundDevices.remove(dev);
+      instance.ops().releaseDevice(this, dev);
+    }
+    freeSlot(dev);
+  }
+
+  /** Kernel: {@code dev_iommu_free()}; clears the slot first, then frees what it held. */
+  private void freeSlot(Device dev) {
+    DeviceIommu slot = dev.iommu;
+    dev.iommu = null;
+    dev.publish(null);
+    if (slot != null) {
+      IommuFwspec installed = slot.fwspec;
+      slot.fwspec = null;
+      slot.instance = null;
+      slot.group = null;
+      slot.priv = null;
+      if (installed != null) {
+        installed.freeInstalled();
+      }
+    }
+  }
+
+  // ============================================================================================
+  // Groups
+  // ============================================================================================
+
+  /**
+   * A new group with no members (kernel: {@code generic_device_group()}); the core adds the
+   * device when the probe completes.
+   *
+   * @param dev the device the group is for
+   * @return a new group
+   */
+  public IommuGroup genericDeviceGroup(Device dev) {
+    checkNotNull(dev);
+    return new IommuGroup(nextGroupId.getAndIncrement());
+  }
+
+  // ============================================================================================
+  // Instances
+  // ============================================================================================
+
+  /**
+   * Registers an IOMMU instance (kernel: {@code iommu_device_register()}). From then on the glue
+   * finds it by its firmware node (the first registered instance with a node wins). Devices
+   * whose configuration waits for that node are then configured again, in the order they
+   * deferred; an instance without a node probes every device that is not bound yet (the
+   * kernel's bus walk, which only such instances can satisfy).
+   *
+   * @param instance an instance not registered anywhere
+   * @throws IommuException if the bus walk hit an error other than {@link Errno#ENODEV}; the
+   *     instance is then unregistered again
+   * @throws IllegalStateException if the instance is already registered
+   */
+  public void registerInstance(IommuInstance instance) throws IommuException {
+    checkNotNull(instance);
+    List<Device> retry;
+    List<Device> walk = List.of();
+    synchronized (registryLock) {
+      if (instance.registeredIn() != null) {
+        throw new IllegalStateException(instance + " is already registered");
+      }
+      instance.setRegisteredIn(this);
+      instances.add(instance);
+      FwNode node = instance.fwnode();
+      if (node == null) {
+        nodelessInstances.add(instance);
+        walk = new ArrayList<>(devices);
+        retry = List.of();
+      } else {
+        instancesByNode.computeIfAbsent(node, k -> new ArrayList<>(1)).add(instance);
+        Set<Device> waiters = waiting.remove(node);
+        retry = waiters == null ? List.of() : new ArrayList<>(waiters);
+        for (Device d : retry) {
+          d.waitingFor = null;
+        }
+      }
+    }
+    for (Device dev : walk) {
+      ProbeResult r = probeDevice(dev);
+      if (r instanceof ProbeResult.Failed failed) {
+        unregisterInstance(instance);
+        throw new IommuException(
+            failed.error(), "bus walk failed at " + dev + ": " + failed.reason());
+      }
+    }
+    for (Device dev : retry) {
+      dmaConfigure(dev);
+    }
+  }
+
+  /**
+   * Unregisters an instance (kernel: {@code iommu_device_unregister()}): every device bound to
+   * it is released — losing its fwspec — and the instance leaves the registry. Runs under the
+   * probe lock, so no probe can bind a device to the instance meanwhile, and no device is left
+   * pointing at it. Devices are not re-probed automatically.
+   *
+   * @param instance an instance registered in this core
+   * @throws IllegalStateException if it is not registered here
+   */
+  public void unregisterInstance(IommuInstance instance) {
+    probeLock.lock();
+    try {
+      if (!instance.isRegisteredIn(this)) {
+        throw new IllegalStateException(instance + " is not registered in this core");
+      }
+      for (Device dev : new ArrayList<>(instance.boundDevices)) {
+        releaseLocked(dev);
+      }
+      synchronized (registryLock) {
+        instances.remove(instance);
+        FwNode node = instance.fwnode();
+        if (node == null) {
+          nodelessInstances.remove(instance);
+        } else {
+          List<IommuInstance> list = instancesByNode.get(node);
+          if (list != null) {
+            list.remove(instance);
+            if (list.isEmpty()) {
+              instancesByNode.remove(node);
+            }
+          }
+        }
+        instance.setRegisteredIn(null);
+      }
+    } finally {
+      probeLock.unlock();
+    }
+  }
+
+  /**
+   * The registered instances, in registration order.
+   *
+   * @return a snapshot
+   */
+  public ImmutableList<IommuInstance> instances() {
+    synchronized (registryLock) {
+      return ImmutableList.copyOf(instances);
+    }
+  }
+
+  /**
+   * Whether an instance with this firmware node is registered (the glue's look-up of {@code
+   * iommu_ops_from_fwnode()}, reduced to the question the glue may ask).
+   *
+   * @param node an IOMMU's firmware node
+   * @return true if registered
+   */
+  public boolean isRegistered(FwNode node) {
+    synchronized (registryLock) {
+      return firstRegistered(node) != null;
+    }
+  }
+
+  /**
+   * The current deferral policy.
+   *
+   * @return the policy
+   */
+  public DeferralPolicy deferralPolicy() {
+    synchronized (registryLock) {
+      return deferralPolicy;
+    }
+  }
+
+  /**
+   * Changes the deferral policy. Leaving {@link DeferralPolicy#BOOTING} retries every waiting
+   * device, which then gets {@link Errno#ENODEV} or {@link Errno#ETIMEDOUT} for IOMMUs that never
+   * registered (kernel: the deferred-probe timeout firing).
+   *
+   * @param policy the new policy
+   */
+  public void setDeferralPolicy(DeferralPolicy policy) {
+    checkNotNull(policy);
+    List<Device> retry = new ArrayList<>();
+    synchronized (registryLock) {
+      deferralPolicy = policy;
+      if (policy != DeferralPolicy.BOOTING) {
+        for (Set<Device> set : waiting.values()) {
+          retry.addAll(set);
+        }
+        for (Device d : retry) {
+          d.waitingFor = null;
+        }
+        waiting.clear();
+      }
+    }
+    for (Device dev : retry) {
+      dmaConfigure(dev);
+    }
+  }
+
+  // ============================================================================================
+  // Internals
+  // ============================================================================================
+
+  private @Nullable IommuInstance firstRegistered(FwNode node) {
+    List<IommuInstance> list = instancesByNode.get(node);
+    return list == null || list.isEmpty() ? null : list.get(0);
+  }
+
+  private @Nullable IommuOps nodelessOps() {
+    synchronized (registryLock) {
+      return nodelessInstances.isEmpty() ? null : nodelessInstances.get(0).ops();
+    }
+  }
+
+  /** Kernel: {@code dev_iommu_get()}; asserts the probe lock as the series' patch 16 does. */
+  private DeviceIommu slotOf(Device dev) {
+    assertProbeLockHeld();
+    DeviceIommu slot = dev.iommu;
+    if (slot == null) {
+      slot = new DeviceIommu();
+      dev.iommu = slot;
+    }
+    return slot;
+  }
+
+  private static ImmutableIntArray idsOf(@Nullable IommuFwspec fwspec) {
+    return fwspec == null ? ImmutableIntArray.of() : ImmutableIntArray.copyOf(fwspec.ids());
+  }
+
+  private void checkMember(Device dev) {
+    if (dev.core() != this) {
+      throw new IllegalStateException(dev + " does not belong to this core");
+    }
+  }
+
+  private void checkOwn(IommuFwspec fwspec) {
+    if (fwspec.core() != this) {
+      throw new IllegalStateException("fwspec belongs to another core");
+    }
+  }
+}

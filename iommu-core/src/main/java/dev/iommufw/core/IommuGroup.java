@@ -1,0 +1,57 @@
+package dev.iommufw.core;
+
+import com.google.common.collect.ImmutableList;
+
+/**
+ * A set of devices that the IOMMU cannot isolate from each other (kernel: {@code struct
+ * iommu_group}). A device is IOMMU-mapped (kernel: {@code device_iommu_mapped()}) exactly when it
+ * is in a group.
+ *
+ * <p>Membership changes only under the owning core's probe lock; {@link #members()} is a
+ * lock-free snapshot.
+ */
+public final class IommuGroup {
+  private final int id;
+  private volatile ImmutableList<Device> members = ImmutableList.of();
+
+  IommuGroup(int id) {
+    this.id = id;
+  }
+
+  /**
+   * The group's number, unique within its core, in allocation order.
+   *
+   * @return the id
+   */
+  public int id() {
+    return id;
+  }
+
+  /**
+   * The devices in the group, in the order they joined.
+   *
+   * @return a snapshot
+   */
+  public ImmutableList<Device> members() {
+    return members;
+  }
+
+  void add(Device dev) {
+    members = ImmutableList.<Device>builder().addAll(members).add(dev).build();
+  }
+
+  void remove(Device dev) {
+    ImmutableList.Builder<Device> kept = ImmutableList.builder();
+    for (Device d : members) {
+      if (d != dev) {
+        kept.add(d);
+      }
+    }
+    members = kept.build();
+  }
+
+  @Override
+  public String toString() {
+    return "IommuGroup[" + id + "]";
+  }
+}
