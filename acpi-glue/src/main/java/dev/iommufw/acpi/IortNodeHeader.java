@@ -1,0 +1,26 @@
+package dev.iommufw.acpi;
+
+import com.google.common.collect.ImmutableList;
+
+/**
+ * The 16-byte header common to every IORT node ({@code acpi-tables.md} §1.3) and the node's
+ * parsed ID mappings.
+ *
+ * @param offset table offset of the node
+ * @param typeCode the node type byte (0–6 known)
+ * @param revision the node revision
+ * @param length the node length, ID array and trailing data included
+ * @param identifier node +4 (Identifier from IORT E on, Reserved before), raw
+ * @param mappingCount number of ID mappings, as stored
+ * @param mappingOffset offset of the ID array from the node start, as stored; 0 means none
+ * @param mappings the ID mappings; empty when the count or the offset is 0
+ */
+public record IortNodeHeader(
+    long offset,
+    int typeCode,
+    int revision,
+    int length,
+    long identifier,
+    long mappingCount,
+    long mappingOffset,
+    ImmutableList<IortIdMapping> mappings) {}
