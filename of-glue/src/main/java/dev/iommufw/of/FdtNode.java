@@ -1,6 +1,7 @@
 package dev.iommufw.of;
 
 import com.google.common.collect.ImmutableList;
+import java.util.ArrayDeque;
 import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
 
@@ -14,7 +15,8 @@ public final class FdtNode {
   private static final ImmutableList<String> NO_STRINGS = ImmutableList.of();
 
   private final String name;
-  private final String path;
+  // Built on first use: eager paths would cost memory quadratic in the depth of hostile blobs.
+  private @Nullable String path;
   private final @Nullable FdtNode parent;
   private final int index;
   private final int depth;
@@ -29,13 +31,7 @@ public final class FdtNode {
     this.name = name;
     this.parent = parent;
     this.index = index;
-    if (parent == null) {
-      this.path = "/";
-      this.depth = 0;
-    } else {
-      this.path = parent.parent == null ? "/" + name : parent.path + "/" + name;
-      this.depth = parent.depth + 1;
-    }
+    this.depth = parent == null ? 0 : parent.depth + 1;
     this.subtreeEnd = index + 1;
   }
 
@@ -86,7 +82,35 @@ public final class FdtNode {
    * @return the path (ISO-8859-1)
    */
   public String path() {
-    return path;
+    // Racy single-check caching is safe: String is immutable and recomputation is idempotent.
+    String p = path;
+    if (p == null) {
+      p = buildPath();
+      path = p;
+    }
+    return p;
+  }
+
+  private String buildPath() {
+    if (parent == null) {
+      return "/";
+    }
+    // Iterate up (never recurse: depth is input-controlled); stop at a cached ancestor path.
+    ArrayDeque<String> parts = new ArrayDeque<>();
+    String prefix = "";
+    for (FdtNode n = this; n.parent != null; n = n.parent) {
+      String cached = n.path;
+      if (cached != null) {
+        prefix = cached;
+        break;
+      }
+      parts.push(n.name);
+    }
+    StringBuilder sb = new StringBuilder(prefix);
+    for (String part : parts) {
+      sb.append('/').append(part);
+    }
+    return sb.toString();
   }
 
   /**
@@ -252,6 +276,6 @@ public final class FdtNode {
 
   @Override
   public String toString() {
-    return path;
+    return path();
   }
 }

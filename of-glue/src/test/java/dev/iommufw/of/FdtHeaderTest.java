@@ -1,0 +1,135 @@
+package dev.iommufw.of;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.iommufw.of.FdtFormatException.Problem;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** Blob checks of {@code fwspec-report.md} §3.1, one category at a time. */
+class FdtHeaderTest {
+  static byte[] resource(String name) throws Exception {
+    try (InputStream in = FdtHeaderTest.class.getResourceAsStream("/dt/" + name)) {
+      assertThat(in).as(name).isNotNull();
+      return in.readAllBytes();
+    }
+  }
+
+  private static byte[] simpleBlob() {
+    FdtBuilder b = new FdtBuilder();
+    b.root().cells("#address-cells", 1).addChild("a@1").strings("compatible", "x,y").phandle(5);
+    return b.build();
+  }
+
+  private static void putInt(byte[] blob, int off, int value) {
+    ByteBuffer.wrap(blob).putInt(off, value);
+  }
+
+  private static Problem problemOf(byte[] blob) {
+    try {
+      Fdt.parse(blob);
+    } catch (FdtFormatException e) {
+      assertThat(e.offset()).isBetween(0L, (long) Math.max(blob.length, 1));
+      assertThat(e.getMessage()).isNotBlank();
+      return e.problem();
+    }
+    throw new AssertionError("parsed without error");
+  }
+
+  @Test
+  void parsesHeaderFields() throws Exception {
+    FdtBuilder b = new FdtBuilder().bootCpuId(3).addReservation(0x1000, 0x2000);
+    b.root().addChild("n");
+    byte[] blob = b.build();
+    Fdt fdt = Fdt.parse(blob);
+    assertThat(fdt.version()).isEqualTo(17);
+    assertThat(fdt.lastCompVersion()).isEqualTo(16);
+    assertThat(fdt.totalSize()).isEqualTo(blob.length);
+    assertThat(fdt.bootCpuId()).isEqualTo(3);
+    assertThat(fdt.offMemRsvmap()).isEqualTo(40);
+    assertThat(fdt.reservations()).containsExactly(new FdtReservation(0x1000, 0x2000));
+    assertThat(fdt.offDtStruct() + fdt.sizeDtStruct()).isEqualTo(fdt.offDtStrings());
+    assertThat(fdt.nodeCount()).isEqualTo(2);
+    assertThat(Fdt.parse(ByteBuffer.wrap(blob)).nodeCount()).isEqualTo(2);
+  }
+
+  @Test
+  void badSignature() {
+    byte[] blob = simpleBlob();
+    blob[0] = 0;
+    assertThat(problemOf(blob)).isEqualTo(Problem.BAD_SIGNATURE);
+    assertThat(problemOf(new byte[0])).isEqualTo(Problem.BAD_SIGNATURE);
+    assertThat(problemOf(new byte[] {(byte) 0xd0, 0x0d})).isEqualTo(Problem.BAD_SIGNATURE);
+  }
+
+  @Test
+  void truncated() {
+    byte[] blob = simpleBlob();
+    assertThat(problemOf(Arrays.copyOf(blob, 39))).isEqualTo(Problem.TRUNCATED);
+    assertThat(problemOf(Arrays.copyOf(blob, blob.length - 1))).isEqualTo(Problem.TRUNCATED);
+    putInt(blob, 4, -1); // totalsize 0xffffffff
+    assertThat(problemOf(blob)).isEqualTo(Problem.TRUNCATED);
+  }
+
+  @Test
+  void badLength() {
+    byte[] blob = simpleBlob();
+    assertThat(problemOf(Arrays.copyOf(blob, blob.length + 4))).isEqualTo(Problem.BAD_LENGTH);
+  }
+
+  @Test
+  void unsupportedVersionIsBadStructure() {
+    byte[] blob = simpleBlob();
+    putInt(blob, 20, 15);
+    assertThat(problemOf(blob)).isEqualTo(Problem.BAD_STRUCTURE);
+    blob = simpleBlob();
+    putInt(blob, 24, 18);
+    assertThat(problemOf(blob)).isEqualTo(Problem.BAD_STRUCTURE);
+  }
+
+  @Test
+  void version16UsesTheRestOfTheBlobAsStructureBlock() throws Exception {
+    byte[] blob = simpleBlob();
+    putInt(blob, 20, 16);
+    putInt(blob, 36, 0xdead); // size_dt_struct is not part of a v16 header
+    Fdt fdt = Fdt.parse(blob);
+    assertThat(fdt.sizeDtStruct()).isEqualTo(blob.length - fdt.offDtStruct());
+    assertThat(fdt.node("/a@1")).isNotNull();
+  }
+
+  @Test
+  void badOffsets() {
+    int[][] cases = {
+      {8, 8}, // struct inside the header
+      {8, 0x7fffffff}, // struct past the end
+      {36, 0x7fffffff}, // struct size past the end
+      {12, 4}, // strings inside the header
+      {32, 0x10000}, // strings size past the end
+      {16, 0}, // reservation block inside the header
+    };
+    for (int[] c : cases) {
+      byte[] blob = simpleBlob();
+      putInt(blob, c[0], c[1]);
+      assertThat(problemOf(blob)).as("field at %d = %x", c[0], c[1]).isEqualTo(Problem.BAD_OFFSET);
+    }
+    // A reservation list without its (0, 0) terminator inside the blob.
+    byte[] blob = simpleBlob();
+    putInt(blob, 16, blob.length - 8);
+    putInt(blob, blob.length - 8, 1);
+    assertThat(problemOf(blob)).isEqualTo(Problem.BAD_OFFSET);
+  }
+
+  @Test
+  void corpusMalformedBlobs() throws Exception {
+    // The same damage as the corpus's malformed/ files, made on a handmade blob.
+    byte[] good = resource("hm-disabled.dtb");
+    assertThat(Fdt.parse(good).nodeCount()).isEqualTo(12);
+    byte[] badToken = good.clone();
+    int structOff = ByteBuffer.wrap(good).getInt(8);
+    putInt(badToken, structOff, 7);
+    assertThat(problemOf(badToken)).isEqualTo(Problem.BAD_STRUCTURE);
+  }
+}
