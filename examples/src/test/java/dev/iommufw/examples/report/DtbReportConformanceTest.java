@@ -10,7 +10,9 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -23,9 +25,11 @@ import org.junit.jupiter.api.TestFactory;
  */
 class DtbReportConformanceTest {
   private static Path corpus() throws URISyntaxException {
-    URL url = DtbReportConformanceTest.class.getResource("/testdata/dt/README.md");
-    assertThat(url).as("copied DT corpus on the test classpath").isNotNull();
-    return Path.of(url.toURI()).getParent();
+    URL url =
+        Objects.requireNonNull(
+            DtbReportConformanceTest.class.getResource("/testdata/dt/README.md"),
+            "copied DT corpus on the test classpath");
+    return Objects.requireNonNull(Path.of(url.toURI()).getParent());
   }
 
   private static List<Path> blobs(Path root) throws IOException {
@@ -67,7 +71,7 @@ class DtbReportConformanceTest {
     byte[] actual = out.toByteArray();
     boolean malformed = rel.startsWith("malformed");
     assertThat(ok).as("writeReport's result for %s", rel).isEqualTo(!malformed);
-    if (!java.util.Arrays.equals(actual, expected)) {
+    if (!Arrays.equals(actual, expected)) {
       fail(firstDifference(rel, actual, expected));
     }
   }
