@@ -175,37 +175,40 @@ public final class OfIommu {
     return (core, dev) -> configure(core, dev, master, inputId);
   }
 
-  /** The outcome of parsing one device, before the hand-off. */
+  /**
+   * The outcome of parsing one device before the hand-off: {@link #OK_SENTINEL} to go on, an
+   * early result (no IOMMU, deferred), or a failure whose result also reports the IDs built.
+   */
   private static final class Step {
-    static final Step OK_SENTINEL = new Step(null, "ok");
+    static final Step OK_SENTINEL = new Step(null, null, "ok");
     final @Nullable DmaConfigureResult early;
+    final @Nullable Errno error;
     final String reason;
 
-    private Step(@Nullable DmaConfigureResult early, String reason) {
+    private Step(@Nullable DmaConfigureResult early, @Nullable Errno error, String reason) {
       this.early = early;
+      this.error = error;
       this.reason = reason;
     }
 
     static Step none(String reason) {
-      return new Step(new DmaConfigureResult.NoIommu(reason), reason);
+      return new Step(new DmaConfigureResult.NoIommu(reason), null, reason);
     }
 
     static Step deferred(FwNode node) {
-      return new Step(new DmaConfigureResult.Deferred(node), "deferred");
+      return new Step(new DmaConfigureResult.Deferred(node), null, "deferred");
     }
 
     static Step failed(Errno errno, String reason) {
-      return new Step(null, errno.name() + ":" + reason);
+      return new Step(null, errno, reason);
     }
 
     DmaConfigureResult result(IommuFwspec fwspec) {
       if (early != null) {
         return early;
       }
-      int colon = reason.indexOf(':');
-      Errno errno = Errno.valueOf(reason.substring(0, colon));
       return new DmaConfigureResult.Failed(
-          errno, reason.substring(colon + 1), ImmutableIntArray.copyOf(fwspec.ids()));
+          checkNotNull(error), reason, ImmutableIntArray.copyOf(fwspec.ids()));
     }
   }
 
@@ -269,9 +272,9 @@ public final class OfIommu {
       core.fwspecOfXlate(fwspec, dev, fwNode(iommu), args);
       return Step.OK_SENTINEL;
     } catch (IommuException e) {
-      FwNode waitingFor = e.waitingFor();
-      if (e.errno() == Errno.EPROBE_DEFER && waitingFor != null) {
-        return Step.deferred(waitingFor);
+      if (e.errno() == Errno.EPROBE_DEFER) {
+        FwNode waitingFor = e.waitingFor();
+        return Step.deferred(waitingFor != null ? waitingFor : fwNode(iommu));
       }
       if (e.errno() == Errno.ENODEV) {
         return Step.none(String.valueOf(e.getMessage()));
@@ -281,6 +284,7 @@ public final class OfIommu {
   }
 
   private static DmaConfigureResult handOff(IommuCore core, Device dev, IommuFwspec fwspec) {
+    FwNode iommu = checkNotNull(fwspec.iommuFwnode());
     ProbeResult probed = core.probeDevice(dev, fwspec); // ownership passes to the core here
     if (probed instanceof ProbeResult.Bound bound) {
       return new DmaConfigureResult.Configured(bound.binding());
@@ -289,7 +293,10 @@ public final class OfIommu {
       return new DmaConfigureResult.Configured(already.binding());
     }
     if (probed instanceof ProbeResult.Failed failed) {
-      return new DmaConfigureResult.Failed(failed.error(), failed.reason(), failed.ids());
+      // A driver may itself defer (its instance is not fully up yet): wait for that IOMMU.
+      return failed.error() == Errno.EPROBE_DEFER
+          ? new DmaConfigureResult.Deferred(iommu)
+          : new DmaConfigureResult.Failed(failed.error(), failed.reason(), failed.ids());
     }
     return new DmaConfigureResult.NoIommu(((ProbeResult.NoIommu) probed).reason());
   }
