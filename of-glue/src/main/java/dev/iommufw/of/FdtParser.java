@@ -75,8 +75,8 @@ final class FdtParser {
     if (offRsvmap < headerSize) {
       throw fail(Problem.BAD_OFFSET, 16, "memory reservation block overlaps the header");
     }
-    // All offsets and sizes are now known to lie within the blob, hence to fit an int.
-    ImmutableList<FdtReservation> reservations = readReservations((int) offRsvmap, (int) totalSize);
+    ImmutableList<FdtReservation> reservations = readReservations(offRsvmap, totalSize);
+    // The block offsets and sizes are now known to lie within the blob, hence to fit an int.
     int[] header = {
       (int) totalSize,
       (int) offStruct,
@@ -92,15 +92,18 @@ final class FdtParser {
         (int) sizeStrings);
   }
 
-  private ImmutableList<FdtReservation> readReservations(int off, int totalSize)
+  private ImmutableList<FdtReservation> readReservations(long off, long totalSize)
       throws FdtFormatException {
     ImmutableList.Builder<FdtReservation> out = ImmutableList.builder();
-    for (int p = off; ; p += 16) {
-      if ((long) p + 16 > totalSize) {
-        throw fail(Problem.BAD_OFFSET, p, "memory reservation list not terminated in the blob");
+    // off is an unchecked u32: walk in long arithmetic and index only after the bound check.
+    for (long p = off; ; p += 16) {
+      if (p + 16 > totalSize) {
+        throw fail(Problem.BAD_OFFSET, Math.min(p, totalSize),
+            "memory reservation list not terminated in the blob");
       }
-      long address = ((long) Fdt.readInt(blob, p) << 32) | u32(p + 4);
-      long size = ((long) Fdt.readInt(blob, p + 8) << 32) | u32(p + 12);
+      int i = (int) p;
+      long address = ((long) Fdt.readInt(blob, i) << 32) | u32(i + 4);
+      long size = ((long) Fdt.readInt(blob, i + 8) << 32) | u32(i + 12);
       if (address == 0 && size == 0) {
         return out.build();
       }

@@ -109,6 +109,8 @@ class FdtHeaderTest {
       {12, 4}, // strings inside the header
       {32, 0x10000}, // strings size past the end
       {16, 0}, // reservation block inside the header
+      {16, 0xffffffff}, // reservation block far past the end (regression: negative index)
+      {16, 0x7ffffff8}, // reservation block past the end
     };
     for (int[] c : cases) {
       byte[] blob = simpleBlob();
