@@ -8,6 +8,6 @@
  * its per-instance hardware state, which changes only under the core's probe lock.
  */
 @NullMarked
-package dev.iommufw.examples.drivers;
+package dev.iommufw.testkit.drivers;
 
 import org.jspecify.annotations.NullMarked;

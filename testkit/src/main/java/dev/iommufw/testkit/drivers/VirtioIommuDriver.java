@@ -1,4 +1,4 @@
-package dev.iommufw.examples.drivers;
+package dev.iommufw.testkit.drivers;
 
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.core.Device;

@@ -1,4 +1,4 @@
-package dev.iommufw.examples.drivers;
+package dev.iommufw.testkit.drivers;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
