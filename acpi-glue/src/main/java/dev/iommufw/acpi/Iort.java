@@ -141,32 +141,16 @@ public final class Iort {
   }
 
   private static int minLength(int type) {
-    switch (type) {
-      case IortNode.ITS_GROUP -> {
-        return 20;
-      }
-      case IortNode.NAMED_COMPONENT -> {
-        return 30;
-      }
-      case IortNode.ROOT_COMPLEX -> {
-        return 36;
-      }
-      case IortNode.SMMU -> {
-        return 76;
-      }
-      case IortNode.SMMU_V3 -> {
-        return 68;
-      }
-      case IortNode.PMCG -> {
-        return 32;
-      }
-      case IortNode.RMR -> {
-        return 28;
-      }
-      default -> {
-        return NODE_HEADER_SIZE;
-      }
-    }
+    return switch (type) {
+      case IortNode.ITS_GROUP -> 20;
+      case IortNode.NAMED_COMPONENT -> 30;
+      case IortNode.ROOT_COMPLEX -> 36;
+      case IortNode.SMMU -> 76;
+      case IortNode.SMMU_V3 -> 68;
+      case IortNode.PMCG -> 32;
+      case IortNode.RMR -> 28;
+      default -> NODE_HEADER_SIZE;
+    };
   }
 
   private static IortNode parseNode(byte[] t, long pos, long length) throws AcpiTableException {
@@ -218,38 +202,37 @@ public final class Iort {
             mappings.build());
     switch (type) {
       case IortNode.ITS_GROUP -> {
-          long count = Le.u32(t, pos + 16);
-          if (20 + 4 * count > nodeLength) {
-            throw at(BAD_LENGTH, pos, "ITS identifier array past the node end");
-          }
-          ImmutableList.Builder<Long> ids = ImmutableList.builder();
-          for (int i = 0; i < count; i++) {
-            ids.add(Le.u32(t, pos + 20 + 4L * i));
-          }
-          return new IortNode.ItsGroup(h, ids.build());
+        long count = Le.u32(t, pos + 16);
+        if (20 + 4 * count > nodeLength) {
+          throw at(BAD_LENGTH, pos, "ITS identifier array past the node end");
+        }
+        ImmutableList.Builder<Long> ids = ImmutableList.builder();
+        for (int i = 0; i < count; i++) {
+          ids.add(Le.u32(t, pos + 20 + 4L * i));
+        }
+        return new IortNode.ItsGroup(h, ids.build());
       }
       case IortNode.NAMED_COMPONENT -> {
-          long end = hasArray && mappingOffset > 29 ? mappingOffset : nodeLength;
-          int nul = -1;
-          for (long i = 29; i < end; i++) {
-            if (t[(int) (pos + i)] == 0) {
-              nul = (int) i;
-              break;
-            }
+        long end = hasArray && mappingOffset > 29 ? mappingOffset : nodeLength;
+        int nul = -1;
+        for (long i = 29; i < end; i++) {
+          if (t[(int) (pos + i)] == 0) {
+            nul = (int) i;
+            break;
           }
-          if (nul < 0) {
-            throw at(BAD_LENGTH, pos, "named component name without NUL");
-          }
-          String name =
-              new String(t, (int) pos + 29, nul - 29, StandardCharsets.ISO_8859_1);
-          return new IortNode.NamedComponent(
-              h, Le.u32(t, pos + 16), Le.u32(t, pos + 20), Le.u8(t, pos + 27),
-              Le.u8(t, pos + 28), name);
+        }
+        if (nul < 0) {
+          throw at(BAD_LENGTH, pos, "named component name without NUL");
+        }
+        String name = new String(t, (int) pos + 29, nul - 29, StandardCharsets.ISO_8859_1);
+        return new IortNode.NamedComponent(
+            h, Le.u32(t, pos + 16), Le.u32(t, pos + 20), Le.u8(t, pos + 27),
+            Le.u8(t, pos + 28), name);
       }
       case IortNode.ROOT_COMPLEX -> {
-          Integer limit = h.revision() >= 1 && nodeLength >= 33 ? Le.u8(t, pos + 32) : null;
-          return new IortNode.RootComplex(
-              h, Le.u32(t, pos + 16), Le.u32(t, pos + 24), Le.u32(t, pos + 28), limit);
+        Integer limit = h.revision() >= 1 && nodeLength >= 33 ? Le.u8(t, pos + 32) : null;
+        return new IortNode.RootComplex(
+            h, Le.u32(t, pos + 16), Le.u32(t, pos + 24), Le.u32(t, pos + 28), limit);
       }
       case IortNode.SMMU -> {
         return new IortNode.Smmu(
@@ -263,23 +246,23 @@ public final class Iort {
             Le.u32(t, pos + 60), Le.u32(t, pos + 64));
       }
       case IortNode.PMCG -> {
-          Long page1 = h.revision() >= 1 && nodeLength >= 40 ? Le.u64(t, pos + 32) : null;
-          return new IortNode.Pmcg(
-              h, Le.u64(t, pos + 16), Le.u32(t, pos + 24), Le.u32(t, pos + 28), page1);
+        Long page1 = h.revision() >= 1 && nodeLength >= 40 ? Le.u64(t, pos + 32) : null;
+        return new IortNode.Pmcg(
+            h, Le.u64(t, pos + 16), Le.u32(t, pos + 24), Le.u32(t, pos + 28), page1);
       }
       case IortNode.RMR -> {
-          long count = Le.u32(t, pos + 20);
-          long off = Le.u32(t, pos + 24);
-          if (count > 0
-              && (off < NODE_HEADER_SIZE || off + RMR_DESCRIPTOR_SIZE * count > nodeLength)) {
-            throw at(BAD_OFFSET, pos, "RMR memory range descriptors outside the node");
-          }
-          ImmutableList.Builder<IortNode.MemoryRange> ranges = ImmutableList.builder();
-          for (int i = 0; i < count; i++) {
-            long d = pos + off + (long) RMR_DESCRIPTOR_SIZE * i;
-            ranges.add(new IortNode.MemoryRange(Le.u64(t, d), Le.u64(t, d + 8)));
-          }
-          return new IortNode.Rmr(h, Le.u32(t, pos + 16), ranges.build());
+        long count = Le.u32(t, pos + 20);
+        long off = Le.u32(t, pos + 24);
+        if (count > 0
+            && (off < NODE_HEADER_SIZE || off + RMR_DESCRIPTOR_SIZE * count > nodeLength)) {
+          throw at(BAD_OFFSET, pos, "RMR memory range descriptors outside the node");
+        }
+        ImmutableList.Builder<IortNode.MemoryRange> ranges = ImmutableList.builder();
+        for (int i = 0; i < count; i++) {
+          long d = pos + off + (long) RMR_DESCRIPTOR_SIZE * i;
+          ranges.add(new IortNode.MemoryRange(Le.u64(t, d), Le.u64(t, d + 8)));
+        }
+        return new IortNode.Rmr(h, Le.u32(t, pos + 16), ranges.build());
       }
       default -> {
         return new IortNode.Unknown(h);
@@ -619,14 +602,11 @@ public final class Iort {
     if (m.outputReference() == 0 || !m.single()) {
       return null;
     }
-    switch (node.typeCode()) {
-      case IortNode.NAMED_COMPONENT, IortNode.ROOT_COMPLEX, IortNode.SMMU_V3, IortNode.PMCG -> {
-        return new PlatformId(m.outputBase(), target(m));
-      }
-      default -> {
-        return null;
-      }
-    }
+    return switch (node.typeCode()) {
+      case IortNode.NAMED_COMPONENT, IortNode.ROOT_COMPLEX, IortNode.SMMU_V3, IortNode.PMCG ->
+          new PlatformId(m.outputBase(), target(m));
+      default -> null;
+    };
   }
 
   /**

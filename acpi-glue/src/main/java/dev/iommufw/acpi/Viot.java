@@ -105,17 +105,11 @@ public final class Viot {
   }
 
   private static int minLength(int type) {
-    switch (type) {
-      case ViotNode.PCI_RANGE, ViotNode.MMIO_ENDPOINT -> {
-        return 24;
-      }
-      case ViotNode.VIRTIO_PCI_IOMMU, ViotNode.VIRTIO_MMIO_IOMMU -> {
-        return 16;
-      }
-      default -> {
-        return 4;
-      }
-    }
+    return switch (type) {
+      case ViotNode.PCI_RANGE, ViotNode.MMIO_ENDPOINT -> 24;
+      case ViotNode.VIRTIO_PCI_IOMMU, ViotNode.VIRTIO_MMIO_IOMMU -> 16;
+      default -> 4;
+    };
   }
 
   private static AcpiTableException at(AcpiTableException.Problem p, long node, String what) {
@@ -123,27 +117,21 @@ public final class Viot {
   }
 
   private static ViotNode readNode(byte[] t, long pos, int type, int len) {
-    switch (type) {
-      case ViotNode.PCI_RANGE -> {
-        return new ViotNode.PciRange(
-            pos, len, Le.u32(t, pos + 4), Le.u16(t, pos + 8), Le.u16(t, pos + 10),
-            Le.u16(t, pos + 12), Le.u16(t, pos + 14), Le.u16(t, pos + 16));
-      }
-      case ViotNode.MMIO_ENDPOINT -> {
-        return new ViotNode.MmioEndpoint(
-            pos, len, Le.u32(t, pos + 4), Le.u64(t, pos + 8), Le.u16(t, pos + 16));
-      }
-      case ViotNode.VIRTIO_PCI_IOMMU -> {
-        return new ViotNode.VirtioPciIommu(pos, len, Le.u16(t, pos + 4), Le.u16(t, pos + 6));
-      }
-      case ViotNode.VIRTIO_MMIO_IOMMU -> {
-        return new ViotNode.VirtioMmioIommu(pos, len, Le.u64(t, pos + 8));
-      }
-      default -> {
-        return new ViotNode.Unknown(pos, type, len);
-      }
-    }
+    return switch (type) {
+      case ViotNode.PCI_RANGE ->
+          new ViotNode.PciRange(
+              pos, len, Le.u32(t, pos + 4), Le.u16(t, pos + 8), Le.u16(t, pos + 10),
+              Le.u16(t, pos + 12), Le.u16(t, pos + 14), Le.u16(t, pos + 16));
+      case ViotNode.MMIO_ENDPOINT ->
+          new ViotNode.MmioEndpoint(
+              pos, len, Le.u32(t, pos + 4), Le.u64(t, pos + 8), Le.u16(t, pos + 16));
+      case ViotNode.VIRTIO_PCI_IOMMU ->
+          new ViotNode.VirtioPciIommu(pos, len, Le.u16(t, pos + 4), Le.u16(t, pos + 6));
+      case ViotNode.VIRTIO_MMIO_IOMMU -> new ViotNode.VirtioMmioIommu(pos, len, Le.u64(t, pos + 8));
+      default -> new ViotNode.Unknown(pos, type, len);
+    };
   }
+
 
   /** §5.2: the IOMMU node at {@code off}, or null when Linux would skip the endpoint. */
   private static ViotNode.@Nullable Iommu resolve(byte[] t, long off, long lowest, long length) {

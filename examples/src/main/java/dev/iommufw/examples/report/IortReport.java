@@ -72,32 +72,16 @@ final class IortReport implements FirmwareReport {
   }
 
   static String typeName(int type) {
-    switch (type) {
-      case IortNode.ITS_GROUP -> {
-        return "its";
-      }
-      case IortNode.NAMED_COMPONENT -> {
-        return "nc";
-      }
-      case IortNode.ROOT_COMPLEX -> {
-        return "rc";
-      }
-      case IortNode.SMMU -> {
-        return "smmu";
-      }
-      case IortNode.SMMU_V3 -> {
-        return "smmuv3";
-      }
-      case IortNode.PMCG -> {
-        return "pmcg";
-      }
-      case IortNode.RMR -> {
-        return "rmr";
-      }
-      default -> {
-        return "unknown";
-      }
-    }
+    return switch (type) {
+      case IortNode.ITS_GROUP -> "its";
+      case IortNode.NAMED_COMPONENT -> "nc";
+      case IortNode.ROOT_COMPLEX -> "rc";
+      case IortNode.SMMU -> "smmu";
+      case IortNode.SMMU_V3 -> "smmuv3";
+      case IortNode.PMCG -> "pmcg";
+      case IortNode.RMR -> "rmr";
+      default -> "unknown";
+    };
   }
 
   private static void writeNode(IortNode node, JsonLines out) {

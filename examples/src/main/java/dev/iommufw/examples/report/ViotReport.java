@@ -116,22 +116,12 @@ final class ViotReport implements FirmwareReport {
   }
 
   private static String typeName(int type) {
-    switch (type) {
-      case ViotNode.PCI_RANGE -> {
-        return "pci-range";
-      }
-      case ViotNode.MMIO_ENDPOINT -> {
-        return "mmio-endpoint";
-      }
-      case ViotNode.VIRTIO_PCI_IOMMU -> {
-        return "virtio-pci-iommu";
-      }
-      case ViotNode.VIRTIO_MMIO_IOMMU -> {
-        return "virtio-mmio-iommu";
-      }
-      default -> {
-        return "unknown";
-      }
-    }
+    return switch (type) {
+      case ViotNode.PCI_RANGE -> "pci-range";
+      case ViotNode.MMIO_ENDPOINT -> "mmio-endpoint";
+      case ViotNode.VIRTIO_PCI_IOMMU -> "virtio-pci-iommu";
+      case ViotNode.VIRTIO_MMIO_IOMMU -> "virtio-mmio-iommu";
+      default -> "unknown";
+    };
   }
 }
