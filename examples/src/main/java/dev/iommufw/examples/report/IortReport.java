@@ -39,8 +39,8 @@ final class IortReport implements FirmwareReport {
         .num("length", iort.header().length())
         .num("nodes", iort.nodeCount())
         .hex("node_offset", iort.nodeArrayOffset());
-    AcpiJson.bytes(out, "oem_id", iort.header().oemId());
-    AcpiJson.bytes(out, "oem_table_id", iort.header().oemTableId());
+    out.bytes("oem_id", iort.header().oemId());
+    out.bytes("oem_table_id", iort.header().oemTableId());
     out.endLine();
     for (IortNode node : iort.nodes()) {
       writeNode(node, out);
@@ -113,7 +113,7 @@ final class IortReport implements FirmwareReport {
       }
       out.endArray();
     } else if (node instanceof IortNode.NamedComponent nc) {
-      AcpiJson.latin1(out, "name", nc.name());
+      out.str("name", nc.name());
       out.hex("node_flags", nc.nodeFlags());
     } else if (node instanceof IortNode.RootComplex rc) {
       out.hex("segment", rc.segment()).hex("ats_attribute", rc.atsAttribute());
@@ -186,7 +186,7 @@ final class IortReport implements FirmwareReport {
     out.beginLine()
         .str("kind", "nc")
         .hex("offset", nc.offset());
-    AcpiJson.latin1(out, "name", nc.name());
+    out.str("name", nc.name());
     out.bool("shadowed", shadowed)
         .beginArray("platform");
     IortNode fwspecNode = null;

@@ -297,8 +297,8 @@ public final class JsonLines implements AutoCloseable {
       for (int c = 0; c < 128; c++) {
         asciiEscapes[c] = (c < 0x20 || c == 0x7f) ? ESCAPE_CUSTOM : ESCAPE_NONE;
       }
-      asciiEscapes['"'] = ESCAPE_STANDARD;
-      asciiEscapes['\\'] = ESCAPE_STANDARD;
+      asciiEscapes['"'] = '"';
+      asciiEscapes['\\'] = '\\';
     }
 
     @Override

@@ -25,8 +25,8 @@ final class ViotReport implements FirmwareReport {
         .num("length", viot.header().length())
         .num("nodes", viot.nodes().size())
         .hex("node_offset", viot.nodeOffset());
-    AcpiJson.bytes(out, "oem_id", viot.header().oemId());
-    AcpiJson.bytes(out, "oem_table_id", viot.header().oemTableId());
+    out.bytes("oem_id", viot.header().oemId());
+    out.bytes("oem_table_id", viot.header().oemTableId());
     out.endLine();
     TreeSet<Integer> segments = new TreeSet<>();
     segments.add(0);
