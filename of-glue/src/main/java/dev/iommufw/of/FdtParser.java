@@ -129,7 +129,7 @@ final class FdtParser {
     int[] propStart = new int[16];
     int[] childStart = new int[16];
     boolean[] propsDone = new boolean[16];
-    Map<Integer, String> names = new HashMap<>();
+    NameCache names = new NameCache();
     Map<Integer, FdtNode> byPhandle = new HashMap<>();
     boolean rootSeen = false;
     int p = structStart;
@@ -189,9 +189,14 @@ final class FdtParser {
             }
             FdtNode node = open.remove(depth - 1);
             closeProperties(node, depth - 1, propScratch, propStart, propsDone, byPhandle);
-            List<FdtNode> kids = childScratch.subList(childStart[depth - 1], childScratch.size());
-            node.setChildren(ImmutableList.copyOf(kids), nodes.size());
-            kids.clear();
+            int first = childStart[depth - 1];
+            if (first == childScratch.size()) {
+              node.setChildren(ImmutableList.of(), nodes.size()); // a leaf: the common case
+            } else {
+              List<FdtNode> kids = childScratch.subList(first, childScratch.size());
+              node.setChildren(ImmutableList.copyOf(kids), nodes.size());
+              kids.clear();
+            }
             p += 4;
           }
         case FDT_PROP -> {
@@ -256,11 +261,62 @@ final class FdtParser {
       return;
     }
     propsDone[depth] = true;
-    List<FdtProperty> props = propScratch.subList(propStart[depth], propScratch.size());
-    node.setProperties(ImmutableList.copyOf(props));
-    props.clear();
+    int first = propStart[depth];
+    if (first < propScratch.size()) {
+      List<FdtProperty> props = propScratch.subList(first, propScratch.size());
+      node.setProperties(ImmutableList.copyOf(props));
+      props.clear();
+    }
     if (node.phandle().isPresent()) {
       byPhandle.putIfAbsent(node.phandle().getAsInt(), node);
+    }
+  }
+
+  /**
+   * Property names by strings-block offset: an open-addressing int→String table, because a blob
+   * names few distinct properties many times and boxing keys would allocate per property.
+   */
+  private static final class NameCache {
+    private int[] keys = new int[64];
+    private @Nullable String[] values = new String[64];
+    private int size;
+
+    @Nullable String get(int key) {
+      int mask = keys.length - 1;
+      for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
+        String v = values[i];
+        if (v == null || keys[i] == key) {
+          return v;
+        }
+      }
+    }
+
+    void put(int key, String value) {
+      if (2 * (size + 1) > keys.length) {
+        int[] oldKeys = keys;
+        @Nullable String[] oldValues = values;
+        keys = new int[2 * oldKeys.length];
+        values = new String[2 * oldKeys.length];
+        size = 0;
+        for (int i = 0; i < oldKeys.length; i++) {
+          String v = oldValues[i];
+          if (v != null) {
+            put(oldKeys[i], v);
+          }
+        }
+      }
+      int mask = keys.length - 1;
+      int i = mix(key) & mask;
+      while (values[i] != null) {
+        i = (i + 1) & mask;
+      }
+      keys[i] = key;
+      values[i] = value;
+      size++;
+    }
+
+    private static int mix(int key) {
+      return (key * 0x9e3779b9) >>> 7;
     }
   }
 
