@@ -1,7 +1,6 @@
 package dev.iommufw.of;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.iommufw.of.FdtFormatException.Problem;
 import java.io.InputStream;
@@ -125,8 +124,8 @@ class FdtHeaderTest {
   }
 
   @Test
-  void corpusMalformedBlobs() throws Exception {
-    // The same damage as the corpus's malformed/ files, made on a handmade blob.
+  void damagedTokenInARealBlob() throws Exception {
+    // Like the corpus file malformed/bad-dtb-token.dtb: an unknown token in a good blob.
     byte[] good = resource("hm-disabled.dtb");
     assertThat(Fdt.parse(good).nodeCount()).isEqualTo(12);
     byte[] badToken = good.clone();
