@@ -67,6 +67,11 @@ public final class IommuCore {
   private final Set<Device> devices = new LinkedHashSet<>();
   private final IdentityHashMap<FwNode, Set<Device>> waiting = new IdentityHashMap<>();
   private DeferralPolicy deferralPolicy;
+  /** Bumped by every registration and policy change, to tell a racing deferral from a stale one. */
+  private long registryEpoch;
+
+  /** How often one {@link #dmaConfigure} call retries a deferral that raced with registration. */
+  private static final int MAX_RACE_RETRIES = 8;
 
   // ---- lock-free counters -------------------------------------------------------------------
   private final LongAdder fwspecsAllocated = new LongAdder();
@@ -231,21 +236,41 @@ public final class IommuCore {
     checkMember(dev);
     probeLock.lock();
     try {
-      boolean created = dev.iommu == null;
       DeviceIommu slot = slotOf(dev);
       slot.parked = fwspec;
+      fwspec.parkedOn(dev);
       try {
         legacy.ofXlate(this, dev, iommuNode, args);
       } catch (IommuException | RuntimeException e) {
-        if (created && slot.fwspec == null && slot.group == null) {
-          dev.iommu = null; // drop whatever private state the driver left (D6)
-        }
+        discardProvisionalLocked(dev); // drop the private state the driver left (D6)
         throw e;
       } finally {
         slot.parked = null;
       }
     } finally {
       probeLock.unlock();
+    }
+  }
+
+  /**
+   * Called when a fwspec that went through a legacy {@code of_xlate} is freed by its owner:
+   * configuration failed, so the driver state that {@code of_xlate} left on the device goes too
+   * (defect D6 fixed).
+   */
+  void discardProvisional(Device dev) {
+    probeLock.lock();
+    try {
+      discardProvisionalLocked(dev);
+    } finally {
+      probeLock.unlock();
+    }
+  }
+
+  /** Drops a slot that only legacy translation created: nothing installed, not probed. */
+  private void discardProvisionalLocked(Device dev) {
+    DeviceIommu slot = dev.iommu;
+    if (slot != null && slot.fwspec == null && slot.group == null && slot.instance == null) {
+      dev.iommu = null;
     }
   }
 
@@ -379,7 +404,16 @@ public final class IommuCore {
     if (step == null) {
       return new DmaConfigureResult.NoIommu("no DMA-configure step");
     }
-    while (true) {
+    // A deferral that raced with a registration (or a policy change) is retried, a few times
+    // at most: the registration drained the index before this device entered it. A deferral
+    // on an instance that was already registered when the step began (a driver answering
+    // EPROBE_DEFER itself), or under a final policy, is returned as is: retrying it now would
+    // only spin.
+    for (int attempt = 0; ; attempt++) {
+      long epochBefore;
+      synchronized (registryLock) {
+        epochBefore = registryEpoch;
+      }
       DmaConfigureResult result = step.configure(this, dev);
       if (!(result instanceof DmaConfigureResult.Deferred deferred)) {
         synchronized (registryLock) {
@@ -389,13 +423,16 @@ public final class IommuCore {
       }
       FwNode node = deferred.waitingFor();
       synchronized (registryLock) {
-        // Checked under the same lock registration drains the index with, so a registration
-        // racing with this deferral is never missed: either it sees the device waiting, or we
-        // see the instance registered and retry now.
-        if (firstRegistered(node) == null && deferralPolicy == DeferralPolicy.BOOTING) {
-          stopWaiting(dev);
+        stopWaiting(dev);
+        boolean registered = firstRegistered(node) != null;
+        if (!registered && deferralPolicy == DeferralPolicy.BOOTING) {
+          // Indexed under the same lock registration drains the index with, so a
+          // registration after this point sees the device waiting.
           dev.waitingFor = node;
           waiting.computeIfAbsent(node, k -> new LinkedHashSet<>()).add(dev);
+          return result;
+        }
+        if (registryEpoch == epochBefore || attempt >= MAX_RACE_RETRIES) {
           return result;
         }
       }
@@ -666,6 +703,7 @@ public final class IommuCore {
       }
       instance.setRegisteredIn(this);
       instances.add(instance);
+      registryEpoch++;
       FwNode node = instance.fwnode();
       if (node == null) {
         nodelessInstances.add(instance);
@@ -779,6 +817,7 @@ public final class IommuCore {
     List<Device> retry = new ArrayList<>();
     synchronized (registryLock) {
       deferralPolicy = policy;
+      registryEpoch++;
       if (policy != DeferralPolicy.BOOTING) {
         for (Set<Device> set : waiting.values()) {
           retry.addAll(set);

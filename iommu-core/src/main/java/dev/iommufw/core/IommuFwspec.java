@@ -71,6 +71,8 @@ public final class IommuFwspec implements AutoCloseable {
   private int flags;
   private int[] ids = NO_IDS;
   private int numIds;
+  /** The device a legacy {@code of_xlate} parked this fwspec in, if any; owner-confined. */
+  private @Nullable Device parkedOn;
 
   IommuFwspec(IommuCore core) {
     this.core = core;
@@ -223,7 +225,7 @@ public final class IommuFwspec implements AutoCloseable {
       throw new IllegalStateException(
           "fwspec is " + state + ": double free, or freeing a fwspec handed to the core");
     }
-    release();
+    releaseByOwner();
   }
 
   /**
@@ -233,7 +235,7 @@ public final class IommuFwspec implements AutoCloseable {
   @Override
   public void close() {
     if (STATE.compareAndSet(this, FwspecState.BUILDING, FwspecState.FREED)) {
-      release();
+      releaseByOwner();
     }
   }
 
@@ -287,6 +289,21 @@ public final class IommuFwspec implements AutoCloseable {
       throw new IllegalStateException("core freeing a fwspec that is " + state);
     }
     release();
+  }
+
+  /** Records that a legacy {@code of_xlate} parked this fwspec in {@code dev}. */
+  void parkedOn(Device dev) {
+    parkedOn = dev;
+  }
+
+  /** The owner frees it: configuration failed, so legacy translation state goes too. */
+  private void releaseByOwner() {
+    Device dev = parkedOn;
+    parkedOn = null;
+    release();
+    if (dev != null) {
+      core.discardProvisional(dev);
+    }
   }
 
   private void release() {

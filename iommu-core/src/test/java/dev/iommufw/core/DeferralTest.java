@@ -320,7 +320,6 @@ class DeferralTest {
    * that this test cannot hang.
    */
   @Test
-  @Disabled("bug: IommuCore.dmaConfigure loops calling the configure step for as long as it answers Deferred(node) while node is registered or the policy is not BOOTING (of-glue/acpi-glue answer Deferred when probe_device fails with EPROBE_DEFER): a busy loop that never returns")
   void deferralOnARegisteredInstanceDoesNotSpin() {
     fx.register();
     AtomicInteger calls = new AtomicInteger();
@@ -341,7 +340,6 @@ class DeferralTest {
   }
 
   @Test
-  @Disabled("bug: IommuCore.dmaConfigure loops calling the configure step for as long as it answers Deferred(node) while node is registered or the policy is not BOOTING (of-glue/acpi-glue answer Deferred when probe_device fails with EPROBE_DEFER): a busy loop that never returns")
   void deferralAnsweredUnderAFinalPolicyDoesNotSpin() {
     IommuCore c = new IommuCore(DeferralPolicy.TIMEOUT_EXPIRED);
     AtomicInteger calls = new AtomicInteger();

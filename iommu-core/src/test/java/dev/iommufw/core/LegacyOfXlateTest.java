@@ -100,10 +100,6 @@ class LegacyOfXlateTest {
   }
 
   @Test
-  @Disabled(
-      "bug: IommuCore.fwspecOfXlate drops the slot on a legacy of_xlate failure only if that same"
-          + " call created it; when an earlier specifier's of_xlate already created the slot and"
-          + " set priv, a failure of a later specifier leaves the stale priv behind (§5.7.3, D6)")
   void failureOfALaterSpecifierDropsPrivSetByAnEarlierOne_defectD6() throws IommuException {
     core.registerInstance(dart);
     legacy.rejectInXlate.add(0xbad);
@@ -118,11 +114,6 @@ class LegacyOfXlateTest {
   }
 
   @Test
-  @Disabled(
-      "bug: after a legacy of_xlate set priv, a deferral of a later entry (its IOMMU not"
-          + " registered) makes the glue free the fwspec, but the device keeps a slot with the"
-          + " stale priv and no fwspec until the retry's of_xlate sees it (D6: configuration"
-          + " failed, per-device driver state must be discarded)")
   void deferralAfterALegacyXlateDropsPriv_defectD6() throws IommuException {
     core.registerInstance(dart);
     FwNode laterNode = FwNode.create("/dart@2000");
