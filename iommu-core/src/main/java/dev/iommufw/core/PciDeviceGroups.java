@@ -1,0 +1,89 @@
+package dev.iommufw.core;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The kernel's {@code pci_device_group()} over a {@link PciTopology} (machine.md §6). Runs under
+ * the core's probe lock, so every other device's group is stable while it looks.
+ */
+final class PciDeviceGroups {
+  private PciDeviceGroups() {}
+
+  static IommuGroup group(IommuCore core, Device dev, @Nullable PciTopology topology,
+      List<Device> devices) {
+    PciFunction fn = dev.pci();
+    if (fn == null) {
+      return core.genericDeviceGroup(dev);
+    }
+    Map<Bdf, Device> index = new HashMap<>();
+    for (Device d : devices) {
+      PciFunction p = d.pci();
+      if (p != null) {
+        index.putIfAbsent(Bdf.ofRequesterId(p.segment(), p.requesterId()), d);
+      }
+    }
+    PciDev f = topology == null
+        ? null
+        : topology.function(Bdf.ofRequesterId(fn.segment(), fn.requesterId()));
+    if (topology == null || f == null) {
+      // No topology for this function: only its aliases can tie it to another device.
+      for (int rid : fn.dmaAliases()) {
+        IommuGroup g = groupOf(index.get(Bdf.ofRequesterId(fn.segment(), rid)));
+        if (g != null) {
+          return g;
+        }
+      }
+      return core.genericDeviceGroup(dev);
+    }
+    // 1. The aliases, each carried by a device: the first carrier that has a group wins.
+    PciDev[] last = {f};
+    IommuGroup g = topology.forEachDmaAlias(f, alias -> {
+      last[0] = alias.carrier();
+      return groupOf(index.get(alias.carrier().bdf()));
+    });
+    if (g != null) {
+      return g;
+    }
+    PciDev p = last[0];
+    // 2. Climb from the point of minimum granularity until the path is ACS-isolated.
+    for (PciDev b = topology.upstreamBridge(p); b != null; b = topology.upstreamBridge(b)) {
+      if (topology.isolatedPath(b)) {
+        break;
+      }
+      p = b;
+      g = groupOf(index.get(b.bdf()));
+      if (g != null) {
+        return g;
+      }
+    }
+    // 3. The device the climb ended at.
+    g = groupOf(index.get(p.bdf()));
+    if (g != null) {
+      return g;
+    }
+    // 4. Non-isolated functions of a multi-function slot share.
+    if (p.multifunction() && !PciTopology.isolated(p)) {
+      for (PciDev sibling : topology.slot(p)) {
+        if (!sibling.bdf().equals(p.bdf()) && !PciTopology.isolated(sibling)) {
+          g = groupOf(index.get(sibling.bdf()));
+          if (g != null) {
+            return g;
+          }
+        }
+      }
+    }
+    // 5. Nothing to share with.
+    return core.genericDeviceGroup(dev);
+  }
+
+  private static @Nullable IommuGroup groupOf(@Nullable Device d) {
+    if (d == null) {
+      return null;
+    }
+    DeviceIommu slot = d.iommu;
+    return slot == null ? null : slot.group;
+  }
+}
