@@ -78,6 +78,9 @@ public final class IommuCore {
   private final LongAdder fwspecsFreed = new LongAdder();
   private final AtomicInteger nextGroupId = new AtomicInteger();
 
+  /** The PCI topology {@link #pciDeviceGroup} walks; set by the system's builder. */
+  private volatile @Nullable PciTopology pciTopology;
+
   /** Creates an empty system in the {@link DeferralPolicy#BOOTING} state. */
   public IommuCore() {
     this(DeferralPolicy.BOOTING);
@@ -675,6 +678,77 @@ public final class IommuCore {
   public IommuGroup genericDeviceGroup(Device dev) {
     checkNotNull(dev);
     return new IommuGroup(nextGroupId.getAndIncrement());
+  }
+
+  /**
+   * The group of a PCI function (kernel: {@code pci_device_group()}, machine.md §6), for drivers'
+   * {@link IommuOps#deviceGroup}: the group of the first alias carrier that has one; else,
+   * climbing from the last alias's carrier through bridges until the path is ACS-isolated, the
+   * group of a bridge on the way or of the device the climb ends at; else the group of a
+   * non-isolated function in the same multi-function slot; else a new group. Uses the {@link
+   * #pciTopology()} set on this core; a function the topology does not know can only join a group
+   * through its {@link PciFunction#dmaAliases()}. A non-PCI device gets a new group. Call with
+   * the probe lock held.
+   *
+   * @param dev the device being probed
+   * @return the group to join
+   * @throws IllegalStateException if the probe lock is not held
+   */
+  public IommuGroup pciDeviceGroup(Device dev) {
+    assertProbeLockHeld();
+    checkMember(dev);
+    return PciDeviceGroups.group(this, dev, pciTopology, devices());
+  }
+
+  /**
+   * Sets the PCI topology that {@link #pciDeviceGroup} walks. Set it before PCI devices probe.
+   *
+   * @param topology the system's PCI functions and bridges, or null for none
+   */
+  public void setPciTopology(@Nullable PciTopology topology) {
+    pciTopology = topology;
+  }
+
+  /**
+   * The PCI topology set with {@link #setPciTopology}.
+   *
+   * @return the topology, or null
+   */
+  public @Nullable PciTopology pciTopology() {
+    return pciTopology;
+  }
+
+  /**
+   * The PCI device of this core at an address (the first added, if several claim it).
+   *
+   * @param bdf the function's address
+   * @return the device, or null
+   */
+  public @Nullable Device pciDevice(Bdf bdf) {
+    for (Device d : devices()) {
+      PciFunction p = d.pci();
+      if (p != null && p.segment() == bdf.segment() && p.requesterId() == bdf.requesterId()) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A device's group, read under the probe lock (kernel: {@code iommu_group_get()}).
+   *
+   * @param dev a device of this core
+   * @return the group, or null if the device is not probed
+   */
+  public @Nullable IommuGroup group(Device dev) {
+    checkMember(dev);
+    probeLock.lock();
+    try {
+      DeviceIommu slot = dev.iommu;
+      return slot == null ? null : slot.group;
+    } finally {
+      probeLock.unlock();
+    }
   }
 
   // ============================================================================================

@@ -1,6 +1,7 @@
 package dev.iommufw.core;
 
 import com.google.common.collect.ImmutableList;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A set of devices that the IOMMU cannot isolate from each other (kernel: {@code struct
@@ -34,6 +35,22 @@ public final class IommuGroup {
    */
   public ImmutableList<Device> members() {
     return members;
+  }
+
+  /**
+   * The instance that translates the group's devices: the instance of its first member that is
+   * bound (machine.md §6: a group's devices all reach the same instance).
+   *
+   * @return the instance, or null while the group has no bound member
+   */
+  public @Nullable IommuInstance instance() {
+    for (Device d : members) {
+      IommuBinding b = d.iommuBinding().orElse(null);
+      if (b != null) {
+        return b.instance();
+      }
+    }
+    return null;
   }
 
   void add(Device dev) {
