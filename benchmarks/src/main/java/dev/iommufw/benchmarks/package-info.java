@@ -1,4 +1,10 @@
-/** JMH benchmarks of iommufw (being written). */
+/**
+ * JMH benchmarks of iommufw (issue 6): probing with a formed fwspec, registration over waiting
+ * devices, DTB parsing and reports, IORT and VIOT look-ups; plus {@link
+ * dev.iommufw.benchmarks.FwspecFootprint} (JOL) and {@link dev.iommufw.benchmarks.CorpusPerFile}
+ * (per-file corpus timings). {@code benchmarks/run.sh} runs them all and writes {@code
+ * benchmarks/RESULTS.md}.
+ */
 @NullMarked
 package dev.iommufw.benchmarks;
 

@@ -8,10 +8,14 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -33,6 +37,14 @@ public final class FwspecReportTool implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "DTB, IORT or VIOT files")
   private List<Path> files = new ArrayList<>();
 
+  @Option(
+      names = "--output-dir",
+      paramLabel = "DIR",
+      description =
+          "Batch mode: write each file's report to DIR/<file name>.jsonl instead of standard"
+              + " output (the input file names must be distinct).")
+  private @Nullable Path outputDir;
+
   private final PrintStream out;
   private final PrintStream err;
 
@@ -49,6 +61,10 @@ public final class FwspecReportTool implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    Path dir = outputDir;
+    if (dir != null) {
+      return writeBatch(dir);
+    }
     int status = 0;
     OutputStream sink = new BufferedOutputStream(out, 1 << 16);
     for (Path file : files) {
@@ -66,6 +82,49 @@ public final class FwspecReportTool implements Callable<Integer> {
       }
     }
     sink.flush();
+    return status;
+  }
+
+  /**
+   * Batch mode: one report file per input, so that a whole corpus is reported by one JVM. The
+   * exit status means the same as on standard output; an output file that cannot be written is
+   * status 2.
+   */
+  private int writeBatch(Path dir) {
+    Set<Path> names = new HashSet<>();
+    for (Path file : files) {
+      Path name = file.getFileName();
+      if (name == null || !names.add(name)) {
+        err.println("fwspec-report: --output-dir needs distinct file names: " + file);
+        return 2;
+      }
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      err.println("fwspec-report: cannot create " + dir + ": " + e.getMessage());
+      return 2;
+    }
+    int status = 0;
+    for (Path file : files) {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (IOException e) {
+        err.println("fwspec-report: cannot read " + file + ": " + e.getMessage());
+        status = 2;
+        continue;
+      }
+      Path target = dir.resolve(file.getFileName() + ".jsonl");
+      try (OutputStream sink = new BufferedOutputStream(Files.newOutputStream(target), 1 << 16)) {
+        if (!Reports.writeReport(bytes, sink) && status == 0) {
+          status = 1;
+        }
+      } catch (IOException e) {
+        err.println("fwspec-report: cannot write " + target + ": " + e.getMessage());
+        status = 2;
+      }
+    }
     return status;
   }
 

@@ -1,0 +1,135 @@
+package dev.iommufw.benchmarks;
+
+import dev.iommufw.core.BusKind;
+import dev.iommufw.core.Device;
+import dev.iommufw.core.IommuCore;
+import dev.iommufw.core.IommuException;
+import dev.iommufw.core.IommuFwspec;
+import dev.iommufw.core.IommuInstance;
+import dev.iommufw.core.ProbeResult;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Benchmark 1: probing devices that come with an already-formed fwspec (kernel: {@code
+ * iommu_probe_device()} as called from {@code of_iommu_configure()} / {@code
+ * acpi_iommu_configure_id()} once the fwspec is built).
+ *
+ * <p>Each measured shot probes <em>every</em> device of a system of {@code devices} devices,
+ * each with its own fwspec (one ID), on one thread; the score is the time of the whole shot, so
+ * the per-probe cost is score / {@code devices} ({@code run.sh} divides). Between shots, not
+ * timed, every device is released and gets a freshly formed fwspec. Because a shot of 10³
+ * probes is too short to warm the JIT, the trial set-up first runs a few hundred thousand
+ * probe/release cycles on a separate system.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 10)
+@Measurement(iterations = 10)
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+@State(Scope.Benchmark)
+public class ProbeBenchmark {
+  /** Devices in the system, all probed in one shot. */
+  @Param({"1000", "10000", "100000", "1000000"})
+  public int devices;
+
+  /** Probe/release cycles run on a side system before measuring, to compile the path. */
+  @Param({"300000"})
+  public int jitWarmupCycles;
+
+  private IommuCore core = new IommuCore();
+  private IommuInstance instance = new BenchDriver().newInstance("unused");
+  private Device[] devs = new Device[0];
+  private IommuFwspec[] fwspecs = new IommuFwspec[0];
+
+  /** Creates the state; JMH calls {@link #setUpTrial()}. */
+  public ProbeBenchmark() {}
+
+  /**
+   * Builds the system and warms the probe path.
+   *
+   * @throws IommuException never, the instance is registered first
+   */
+  @Setup(Level.Trial)
+  public void setUpTrial() throws IommuException {
+    warmUp(jitWarmupCycles);
+    BenchDriver driver = new BenchDriver();
+    core = new IommuCore();
+    instance = driver.newInstance("smmu0");
+    core.registerInstance(instance);
+    devs = new Device[devices];
+    fwspecs = new IommuFwspec[devices];
+    for (int i = 0; i < devices; i++) {
+      devs[i] = Device.builder("dev" + i, BusKind.PLATFORM).build();
+      core.addDevice(devs[i]);
+    }
+  }
+
+  /**
+   * Releases every device and forms a new fwspec for each (not timed).
+   *
+   * @throws IommuException never, the instance is registered
+   */
+  @Setup(Level.Iteration)
+  public void setUpShot() throws IommuException {
+    for (int i = 0; i < devices; i++) {
+      core.releaseDevice(devs[i]);
+      fwspecs[i] = formFwspec(core, instance, devs[i], i);
+    }
+  }
+
+  /**
+   * Probes every device once with its formed fwspec.
+   *
+   * @param bh sink for the results
+   */
+  @Benchmark
+  public void probeAll(Blackhole bh) {
+    IommuCore c = core;
+    Device[] d = devs;
+    IommuFwspec[] f = fwspecs;
+    for (int i = 0; i < d.length; i++) {
+      bh.consume(c.probeDevice(d[i], f[i]));
+    }
+  }
+
+  static IommuFwspec formFwspec(IommuCore core, IommuInstance instance, Device dev, int id)
+      throws IommuException {
+    IommuFwspec fwspec = core.allocFwspec();
+    core.fwspecAssignIommu(fwspec, dev, java.util.Objects.requireNonNull(instance.fwnode()));
+    fwspec.appendIds(id);
+    return fwspec;
+  }
+
+  private static void warmUp(int cycles) throws IommuException {
+    BenchDriver driver = new BenchDriver();
+    IommuCore side = new IommuCore();
+    IommuInstance smmu = driver.newInstance("warm");
+    side.registerInstance(smmu);
+    Device[] few = new Device[64];
+    for (int i = 0; i < few.length; i++) {
+      few[i] = Device.builder("warm" + i, BusKind.PLATFORM).build();
+      side.addDevice(few[i]);
+    }
+    for (int n = 0; n < cycles; n++) {
+      Device dev = few[n & 63];
+      ProbeResult r = side.probeDevice(dev, formFwspec(side, smmu, dev, n));
+      if (!(r instanceof ProbeResult.Bound)) {
+        throw new IllegalStateException("warm-up probe did not bind: " + r);
+      }
+      side.releaseDevice(dev);
+    }
+  }
+}
