@@ -106,6 +106,21 @@ public final class OfIommu {
   }
 
   /**
+   * The firmware node of the tree node at a path.
+   *
+   * @param path a full path, for example {@code /smmuv3@9050000}
+   * @return its firmware node
+   * @throws IllegalArgumentException if the tree has no node there
+   */
+  public FwNode fwNode(String path) {
+    FdtNode node = fdt.node(path);
+    if (node == null) {
+      throw new IllegalArgumentException("no node at " + path);
+    }
+    return fwNode(node);
+  }
+
+  /**
    * The tree node behind a firmware node, if it is one of this tree's.
    *
    * @param node a firmware node

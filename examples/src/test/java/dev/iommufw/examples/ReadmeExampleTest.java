@@ -1,0 +1,41 @@
+package dev.iommufw.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.iommufw.core.Device;
+import dev.iommufw.core.DmaConfigureResult;
+import dev.iommufw.core.IommuCore;
+import dev.iommufw.core.PciFunction;
+import dev.iommufw.of.Fdt;
+import dev.iommufw.of.OfIommu;
+import dev.iommufw.testkit.drivers.ArmSmmuV3Driver;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The code example of README.md, compiled and run so that it cannot rot. Keep the block between
+ * the markers identical to the README's, except for where the blob is read from.
+ */
+class ReadmeExampleTest {
+  @Test
+  void readmeExampleBindsThePciFunctionToTheSmmu() throws Exception {
+    Path virtDtb =
+        Path.of(
+            Objects.requireNonNull(
+                    getClass().getResource("/testdata/dt/qemu/qemu-virt-smmuv3-gicv3.dtb"))
+                .toURI());
+    // README example begins
+    IommuCore core = new IommuCore();                    // one system; no global state
+    OfIommu dt = OfIommu.of(Fdt.read(virtDtb));           // the device tree glue
+    ArmSmmuV3Driver smmuv3 = new ArmSmmuV3Driver();       // a reference IOMMU driver
+    core.registerInstance(smmuv3.createInstance("smmuv3", dt.fwNode("/smmuv3@9050000"), 16));
+    Device nic = dt.pciDevice(dt.pciHosts().get(0), PciFunction.of(0, 0, 0x10));
+    core.addDevice(nic);
+    DmaConfigureResult result = core.dmaConfigure(nic);  // fwspec built off-device, handed over
+    System.out.println(result); // Configured[binding=IommuBinding[instance=IommuInstance[smmuv3, ...
+    // README example ends
+    assertThat(result).isInstanceOf(DmaConfigureResult.Configured.class);
+    assertThat(nic.iommuBinding().orElseThrow().ids().asList()).containsExactly(0x10);
+  }
+}
