@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Runs the iommufw benchmark suite (issue 6) and writes benchmarks/RESULTS.md.
+#
+#   benchmarks/run.sh                 build (mvn -pl benchmarks -am package), then run everything
+#   SKIP_BUILD=1 benchmarks/run.sh    use the jars already in */target
+#   QUICK=1 benchmarks/run.sh         minimal iterations, to check the script (numbers meaningless)
+#
+# About 7 minutes on 2 cores. Needs a JDK 17+, Maven (for the build), python3 and dtc
+# (`apt-get install -y device-tree-compiler`) for the batch-report comparison.
+# Raw outputs go to benchmarks/target/results/; RESULTS.md is generated from them by
+# benchmarks/make_results.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+OUT=benchmarks/target/results
+JAR=benchmarks/target/benchmarks.jar
+TOOL=examples/target/fwspec-report.jar
+CORPUS=${DT_CORPUS:-examples/src/test/resources/testdata/dt}
+ROUNDS=${ROUNDS:-5}
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  mvn -B -q -DskipTests -pl benchmarks -am package
+fi
+command -v dtc >/dev/null || { echo "run.sh: dtc not found (apt-get install -y device-tree-compiler)" >&2; exit 2; }
+rm -rf "$OUT"
+mkdir -p "$OUT"
+SECONDS=0
+
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+  echo "cores=$(nproc)"
+  echo "memory=$(free -g | awk '/^Mem:/{print $2 " GiB"}')"
+  echo "kernel=$(uname -srm)"
+  echo "java=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p') ($(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.name = //p'))"
+  echo "dtc=$(dtc --version 2>&1 | head -1)"
+  echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$OUT/machine.txt"
+
+jmh() { # name, then JMH arguments
+  local name=$1; shift
+  echo "== JMH $name: java -jar $JAR $*" | tee -a "$OUT/commands.txt"
+  java -jar "$JAR" "$@" -rf json -rff "$OUT/$name.json" > "$OUT/$name.log" 2>&1 \
+    || { tail -40 "$OUT/$name.log" >&2; exit 1; }
+  grep -E '^(Benchmark|[A-Z][A-Za-z]+Benchmark\.)' "$OUT/$name.log" || true
+}
+
+if [ "${QUICK:-0}" = 1 ]; then # checks the script itself; the numbers mean nothing
+  PROBE_ARGS=(-wi 1 -i 1 -p devices=1000,10000 -p jitWarmupCycles=1000)
+  REG_ARGS=(-wi 0 -i 1 -p waiting=10000)
+  TIMED_ARGS=(-wi 1 -w 100ms -i 1 -r 100ms)
+  ROUNDS=1
+else
+  PROBE_ARGS=(-wi 10 -i 10)
+  REG_ARGS=(-wi 2 -i 3)
+  TIMED_ARGS=(-wi 3 -w 1s -i 3 -r 1s)
+fi
+# 1. probe with a formed fwspec, 10^3..10^6 devices (single shots, see ProbeBenchmark).
+jmh probe ProbeBenchmark -f 1 "${PROBE_ARGS[@]}"
+# 2. registering K instances over N waiting devices.
+jmh register RegisterBenchmark -f 1 "${REG_ARGS[@]}"
+# 3. DTB parse and full report, chosen files and the whole corpus.
+jmh dtb DtbBenchmark -f 1 "${TIMED_ARGS[@]}" -jvmArgsAppend "-Diommufw.dtCorpus=$CORPUS"
+# 4. IORT walk, VIOT look-up.
+jmh acpi AcpiBenchmark -f 1 "${TIMED_ARGS[@]}"
+
+# 5. memory per installed fwspec (JOL).
+echo "== java -cp $JAR dev.iommufw.benchmarks.FwspecFootprint" | tee -a "$OUT/commands.txt"
+java -Djdk.attach.allowAttachSelf=true -cp "$JAR" dev.iommufw.benchmarks.FwspecFootprint \
+  > "$OUT/footprint.md" 2> "$OUT/footprint.err"
+cat "$OUT/footprint.md"
+
+# 3b. every corpus file, parse and report (plain harness).
+echo "== java -cp $JAR dev.iommufw.benchmarks.CorpusPerFile 3 20" | tee -a "$OUT/commands.txt"
+java -Diommufw.dtCorpus="$CORPUS" -cp "$JAR" dev.iommufw.benchmarks.CorpusPerFile 3 20 \
+  > "$OUT/perfile.tsv"
+
+# 6. the whole visible DT corpus: one JVM in batch mode vs dtc once per file, same files.
+mapfile -t FILES < <(find "$CORPUS" -name '*.dtb' -not -path '*/malformed/*' | sort)
+echo "${#FILES[@]}" > "$OUT/batch-files.txt"
+now() { date +%s%N; }
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+JAVA_TUNED=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto)
+{
+  echo "dtc -I dtb -O dts -o /dev/null FILE  (once per file, ${#FILES[@]} files)"
+  echo "java -jar $TOOL --output-dir DIR FILE...  (one JVM, ${#FILES[@]} files)"
+  echo "java ${JAVA_TUNED[*]} -jar $TOOL --output-dir DIR FILE..."
+} >> "$OUT/commands.txt"
+echo -e "round\tdtc_ms\tjava_ms\tjava_tuned_ms" > "$OUT/batch.tsv"
+for round in $(seq 1 "$ROUNDS"); do
+  t0=$(now)
+  for f in "${FILES[@]}"; do dtc -I dtb -O dts -o /dev/null "$f" 2>/dev/null || true; done
+  t1=$(now)
+  rm -rf "$OUT/batch"
+  java -jar "$TOOL" --output-dir "$OUT/batch" "${FILES[@]}"
+  t2=$(now)
+  rm -rf "$OUT/batch"
+  java "${JAVA_TUNED[@]}" -jar "$TOOL" --output-dir "$OUT/batch" "${FILES[@]}"
+  t3=$(now)
+  echo -e "$round\t$(ms "$t0" "$t1")\t$(ms "$t1" "$t2")\t$(ms "$t2" "$t3")" | tee -a "$OUT/batch.tsv"
+done
+# The batch output must be the real report: compare with the corpus's expected reports.
+mismatch=0
+for f in "${FILES[@]}"; do
+  rel=${f#"$CORPUS"/}
+  cmp -s "$OUT/batch/$(basename "$f").jsonl" "$CORPUS/expected/${rel%.dtb}.jsonl" || mismatch=$((mismatch + 1))
+done
+echo "$mismatch" > "$OUT/batch-mismatch.txt"
+
+echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+echo "elapsed=${SECONDS}s" >> "$OUT/machine.txt"
+python3 benchmarks/make_results.py "$OUT" > benchmarks/RESULTS.md
+echo "run.sh: wrote benchmarks/RESULTS.md in ${SECONDS}s"

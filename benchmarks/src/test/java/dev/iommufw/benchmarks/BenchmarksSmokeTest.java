@@ -1,0 +1,86 @@
+package dev.iommufw.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * CI smoke test: every benchmark runs once, in-process, with the smallest parameters, and the
+ * side harnesses run once. Nothing here is timed or compares times; it only proves that the
+ * suite still compiles, its set-ups succeed and their sanity checks hold.
+ */
+class BenchmarksSmokeTest {
+  @Test
+  void everyJmhBenchmarkRunsOnce() throws Exception {
+    Options options =
+        new OptionsBuilder()
+            .include("dev\\.iommufw\\.benchmarks\\.[A-Za-z]+Benchmark\\.")
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(1))
+            .param("devices", "100")
+            .param("jitWarmupCycles", "10")
+            .param("instances", "1", "16")
+            .param("waiting", "100")
+            .param("file", "ALL", "handmade/hm-multi-iommu.dtb")
+            .param("mappings", "1", "16")
+            .shouldFailOnError(true)
+            .verbosity(VerboseMode.SILENT)
+            .build();
+
+    Collection<RunResult> results = new Runner(options).run();
+
+    Set<String> ran =
+        results.stream()
+            .map(r -> r.getParams().getBenchmark().replaceAll(".*\\.(\\w+\\.\\w+)$", "$1"))
+            .collect(Collectors.toSet());
+    assertThat(ran)
+        .containsExactlyInAnyOrder(
+            "ProbeBenchmark.probeAll",
+            "RegisterBenchmark.registerAll",
+            "RegisterBenchmark.registerUnrelated",
+            "DtbBenchmark.parse",
+            "DtbBenchmark.report",
+            "AcpiBenchmark.iortToIommu",
+            "AcpiBenchmark.iortToMsi",
+            "AcpiBenchmark.viotLookupPci");
+    assertThat(results).hasSize(1 + 2 * 2 + 2 * 2 + 3 * 2);
+  }
+
+  @Test
+  void footprintMeasuresAnInstalledFwspec() throws Exception {
+    for (int ids : new int[] {1, 4}) {
+      FwspecFootprint.Footprint f = FwspecFootprint.measure(ids);
+      assertThat(f.bytes()).as(f.detail()).isPositive();
+      assertThat(f.target()).isEqualTo(48 + 4L * ids);
+    }
+  }
+
+  @Test
+  void perFileHarnessCoversTheCorpus() throws Exception {
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream saved = System.out;
+    try {
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      CorpusPerFile.main(new String[] {"0", "0"});
+    } finally {
+      System.setOut(saved);
+    }
+    String[] lines = captured.toString(StandardCharsets.UTF_8).split("\n");
+    assertThat(lines).hasSize(1 + DtCorpus.all().size());
+    assertThat(DtCorpus.wellFormed()).hasSizeLessThan(DtCorpus.all().size());
+  }
+}
