@@ -16,7 +16,6 @@ import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.PciFunction;
-import dev.iommufw.core.ProbeResult;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Locale;
@@ -375,20 +374,10 @@ public final class AcpiIommu {
 
   private static DmaConfigureResult handOff(IommuCore core, Device dev, IommuFwspec fwspec) {
     FwNode iommu = checkNotNull(fwspec.iommuFwnode());
-    ProbeResult probed = core.probeDevice(dev, fwspec); // ownership passes to the core here
-    if (probed instanceof ProbeResult.Bound bound) {
-      return new DmaConfigureResult.Configured(bound.binding());
-    }
-    if (probed instanceof ProbeResult.AlreadyBound already) {
-      return new DmaConfigureResult.Configured(already.binding());
-    }
-    if (probed instanceof ProbeResult.Failed failed) {
-      return failed.error() == Errno.EPROBE_DEFER
-          ? new DmaConfigureResult.Deferred(iommu)
-          : new DmaConfigureResult.Failed(failed.error(), failed.reason(), failed.ids());
-    }
-    return new DmaConfigureResult.NoIommu(((ProbeResult.NoIommu) probed).reason());
+    // Ownership passes to the core here, whatever the outcome.
+    return DmaConfigureResult.fromProbe(core.probeDevice(dev, fwspec), iommu);
   }
+
 
   // ============================================================================================
   // Population

@@ -19,6 +19,31 @@ public sealed interface DmaConfigureResult {
   @Nullable Errno errno();
 
   /**
+   * The configure outcome of handing a formed fwspec to the core: what the glue returns after
+   * {@link IommuCore#probeDevice(Device, IommuFwspec)}. A driver's own {@link Errno#EPROBE_DEFER}
+   * (its instance is not fully up) becomes a deferral on the fwspec's IOMMU.
+   *
+   * @param probed the probe's outcome
+   * @param iommu the firmware node of the IOMMU the fwspec named
+   * @return the configure outcome
+   */
+  static DmaConfigureResult fromProbe(ProbeResult probed, FwNode iommu) {
+    checkNotNull(iommu);
+    if (probed instanceof ProbeResult.Bound bound) {
+      return new Configured(bound.binding());
+    }
+    if (probed instanceof ProbeResult.AlreadyBound already) {
+      return new Configured(already.binding());
+    }
+    if (probed instanceof ProbeResult.Failed failed) {
+      return failed.error() == Errno.EPROBE_DEFER
+          ? new Deferred(iommu)
+          : new Failed(failed.error(), failed.reason(), failed.ids());
+    }
+    return new NoIommu(((ProbeResult.NoIommu) probed).reason());
+  }
+
+  /**
    * A fwspec was formed and the device is bound to an instance (kernel: 0).
    *
    * @param binding the device's binding (the existing one if the device was already probed)
