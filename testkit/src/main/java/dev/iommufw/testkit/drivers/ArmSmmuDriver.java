@@ -9,6 +9,7 @@ import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
+import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
 import dev.iommufw.of.FdtNode;
@@ -202,5 +203,22 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
       throw new IommuException(Errno.ENOSPC, "no free stream map entry");
     }
     return free;
+  }
+
+  @Override
+  public IommuGroup deviceGroup(IommuCore core, Device dev) {
+    return DriverInstances.deviceGroup(core, dev);
+  }
+
+  /**
+   * Whether this driver's {@code probe_device} has run on the device, successfully or not: a
+   * configure failure that happened before the fwspec reached the driver is the glue's, one after
+   * is the hardware's.
+   *
+   * @param dev a device
+   * @return true once probed
+   */
+  public boolean probed(Device dev) {
+    return instances.probed(dev);
   }
 }

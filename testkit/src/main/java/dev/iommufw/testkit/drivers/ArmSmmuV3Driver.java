@@ -9,6 +9,7 @@ import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
+import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
 import java.util.HashMap;
@@ -37,10 +38,12 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
   /** Per-instance state: which device owns each stream ID. Guarded by the probe lock. */
   private static final class StreamTable {
     final int sidBits;
+    final boolean exclusive;
     final Map<Integer, Device> owners = new HashMap<>();
 
-    StreamTable(int sidBits) {
+    StreamTable(int sidBits, boolean exclusive) {
       this.sidBits = sidBits;
+      this.exclusive = exclusive;
     }
   }
 
@@ -64,7 +67,21 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
   public IommuInstance createInstance(String name, FwNode node, int sidBits) {
     checkArgument(sidBits >= 0 && sidBits <= 32, "sidBits out of range: %s", sidBits);
     IommuInstance instance = new IommuInstance(name, node, this);
-    instances.add(instance, new StreamTable(sidBits));
+    instances.add(instance, new StreamTable(sidBits, true));
+    return instance;
+  }
+
+  /**
+   * Creates an instance that accepts every fwspec: 32-bit stream IDs and no ownership check
+   * (machine.md §5: an instance without a hardware model).
+   *
+   * @param name the instance name
+   * @param node the SMMU's firmware node
+   * @return the instance
+   */
+  public IommuInstance createPermissiveInstance(String name, FwNode node) {
+    IommuInstance instance = new IommuInstance(name, node, this);
+    instances.add(instance, new StreamTable(32, false));
     return instance;
   }
 
@@ -94,7 +111,7 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
             String.format("stream ID 0x%x of %s beyond %d SID bits", sid, dev.name(),
                 table.sidBits));
       }
-      Device owner = table.owners.get(sid);
+      Device owner = table.exclusive ? table.owners.get(sid) : null;
       if (owner != null && owner != dev) {
         throw new IommuException(
             Errno.EINVAL,
@@ -115,5 +132,22 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
     if (priv instanceof StreamTable table) {
       table.owners.values().removeIf(owner -> owner == dev);
     }
+  }
+
+  @Override
+  public IommuGroup deviceGroup(IommuCore core, Device dev) {
+    return DriverInstances.deviceGroup(core, dev);
+  }
+
+  /**
+   * Whether this driver's {@code probe_device} has run on the device, successfully or not: a
+   * configure failure that happened before the fwspec reached the driver is the glue's, one after
+   * is the hardware's.
+   *
+   * @param dev a device
+   * @return true once probed
+   */
+  public boolean probed(Device dev) {
+    return instances.probed(dev);
   }
 }

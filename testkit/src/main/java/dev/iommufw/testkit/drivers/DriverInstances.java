@@ -10,7 +10,10 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
+import dev.iommufw.core.IommuGroup;
 import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class DriverInstances<S> {
   private final IdentityHashMap<FwNode, Entry<S>> byNode = new IdentityHashMap<>();
+  private final Set<Device> probed = ConcurrentHashMap.newKeySet();
 
   /** One instance and its driver state. */
   record Entry<S>(IommuInstance instance, S state) {}
@@ -36,6 +40,19 @@ final class DriverInstances<S> {
     byNode.put(node, new Entry<>(instance, state));
   }
 
+  /** Whether the driver's {@code probe_device} has run on the device. */
+  boolean probed(Device dev) {
+    return probed.contains(dev);
+  }
+
+  /**
+   * The group a reference driver gives a device (the kernel drivers' {@code device_group}):
+   * {@code pci_device_group} for PCI functions, {@code generic_device_group} for the rest.
+   */
+  static IommuGroup deviceGroup(IommuCore core, Device dev) {
+    return dev.pci() != null ? core.pciDeviceGroup(dev) : core.genericDeviceGroup(dev);
+  }
+
   synchronized @Nullable Entry<S> get(FwNode node) {
     return byNode.get(node);
   }
@@ -45,6 +62,7 @@ final class DriverInstances<S> {
    * this driver's, and its instance is known and registered in {@code core}.
    */
   Entry<S> claim(IommuCore core, Device dev, IommuOps ops) throws IommuException {
+    probed.add(dev);
     IommuFwspec fwspec = core.fwspec(dev);
     if (fwspec == null || fwspec.ops() != ops) {
       throw new IommuException(Errno.ENODEV, dev.name() + " is not " + ops.name() + "'s");

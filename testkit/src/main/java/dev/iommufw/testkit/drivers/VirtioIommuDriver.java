@@ -7,6 +7,7 @@ import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
+import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
 import java.util.function.IntPredicate;
@@ -86,5 +87,22 @@ public final class VirtioIommuDriver implements IommuOps, IommuOps.OfXlateFwspec
       }
     }
     return entry.instance();
+  }
+
+  @Override
+  public IommuGroup deviceGroup(IommuCore core, Device dev) {
+    return DriverInstances.deviceGroup(core, dev);
+  }
+
+  /**
+   * Whether this driver's {@code probe_device} has run on the device, successfully or not: a
+   * configure failure that happened before the fwspec reached the driver is the glue's, one after
+   * is the hardware's.
+   *
+   * @param dev a device
+   * @return true once probed
+   */
+  public boolean probed(Device dev) {
+    return instances.probed(dev);
   }
 }
