@@ -78,6 +78,9 @@ public final class IommuCore {
   private final LongAdder fwspecsFreed = new LongAdder();
   private final AtomicInteger nextGroupId = new AtomicInteger();
 
+  /** What a fwspec of this core shares before an IOMMU is recorded in it. */
+  final FwspecIommu unassignedFwspecIommu = new FwspecIommu(this);
+
   /** The PCI topology {@link #pciDeviceGroup} walks; set by the system's builder. */
   private volatile @Nullable PciTopology pciTopology;
 
@@ -200,7 +203,7 @@ public final class IommuCore {
     }
     IommuOps recorded = fwspec.ops();
     if (recorded == null) {
-      fwspec.assign(iommuNode, instance.ops());
+      fwspec.assign(instance.fwspecIommu(this));
     } else if (recorded != instance.ops()) {
       throw new IommuException(
           Errno.EINVAL,
@@ -934,7 +937,7 @@ public final class IommuCore {
   }
 
   private static ImmutableIntArray idsOf(@Nullable IommuFwspec fwspec) {
-    return fwspec == null ? ImmutableIntArray.of() : ImmutableIntArray.copyOf(fwspec.ids());
+    return fwspec == null ? ImmutableIntArray.of() : fwspec.immutableIds();
   }
 
   private void checkMember(Device dev) {

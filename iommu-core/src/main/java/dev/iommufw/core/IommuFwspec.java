@@ -3,6 +3,7 @@ package dev.iommufw.core;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.primitives.ImmutableIntArray;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -63,19 +64,25 @@ public final class IommuFwspec implements AutoCloseable {
     }
   }
 
-  private final IommuCore core;
+  // Five 4-byte fields: 32 bytes per fwspec with compressed oops, and a single ID needs no
+  // array (issue 6: at most 48 bytes + 4 per ID). Core, node and ops live in a shared object.
+
+  /** Core, IOMMU node and ops, shared with the instance's other fwspecs (see FwspecIommu). */
+  private FwspecIommu iommu;
+
   @SuppressWarnings("UnusedVariable") // accessed through STATE
   private volatile FwspecState state = FwspecState.BUILDING;
-  private @Nullable FwNode iommuFwnode;
-  private @Nullable IommuOps ops;
+
   private int flags;
-  private int[] ids = NO_IDS;
-  private int numIds;
-  /** The device a legacy {@code of_xlate} parked this fwspec in, if any; owner-confined. */
-  private @Nullable Device parkedOn;
+
+  /** The only ID while {@link #ids} is null; otherwise the number of IDs in {@link #ids}. */
+  private int idOrCount;
+
+  /** Null: exactly one ID, in {@link #idOrCount}. Otherwise the IDs (spare capacity while building). */
+  private int @Nullable [] ids = NO_IDS;
 
   IommuFwspec(IommuCore core) {
-    this.core = core;
+    this.iommu = core.unassignedFwspecIommu;
   }
 
   /**
@@ -84,7 +91,7 @@ public final class IommuFwspec implements AutoCloseable {
    * @return the owning system
    */
   public IommuCore core() {
-    return core;
+    return iommu.core;
   }
 
   /**
@@ -105,7 +112,7 @@ public final class IommuFwspec implements AutoCloseable {
    */
   public @Nullable FwNode iommuFwnode() {
     checkReadable();
-    return iommuFwnode;
+    return iommu.node;
   }
 
   /**
@@ -118,7 +125,7 @@ public final class IommuFwspec implements AutoCloseable {
    */
   public @Nullable IommuOps ops() {
     checkReadable();
-    return ops;
+    return iommu.ops;
   }
 
   /**
@@ -151,7 +158,7 @@ public final class IommuFwspec implements AutoCloseable {
    */
   public int numIds() {
     checkReadable();
-    return numIds;
+    return ids == null ? 1 : idOrCount;
   }
 
   /**
@@ -164,8 +171,13 @@ public final class IommuFwspec implements AutoCloseable {
    */
   public int id(int index) {
     checkReadable();
-    java.util.Objects.checkIndex(index, numIds);
-    return ids[index];
+    int[] a = ids;
+    if (a == null) {
+      java.util.Objects.checkIndex(index, 1);
+      return idOrCount;
+    }
+    java.util.Objects.checkIndex(index, idOrCount);
+    return a[index];
   }
 
   /**
@@ -176,7 +188,8 @@ public final class IommuFwspec implements AutoCloseable {
    */
   public int[] ids() {
     checkReadable();
-    return Arrays.copyOf(ids, numIds);
+    int[] a = ids;
+    return a == null ? new int[] {idOrCount} : Arrays.copyOf(a, idOrCount);
   }
 
   /**
@@ -193,14 +206,24 @@ public final class IommuFwspec implements AutoCloseable {
     if (newIds.length == 0) {
       return;
     }
-    int needed = numIds + newIds.length;
-    if (needed > ids.length) {
-      // Grow geometrically; the common cases (1 to 4 IDs) allocate once.
-      int capacity = Math.max(needed, ids.length == 0 ? 1 : ids.length * 2);
-      ids = Arrays.copyOf(ids, capacity);
+    int[] a = ids;
+    int count = a == null ? 1 : idOrCount;
+    int needed = count + newIds.length;
+    if (needed == 1) { // the common case: one ID, kept inline
+      ids = null;
+      idOrCount = newIds[0];
+      return;
     }
-    System.arraycopy(newIds, 0, ids, numIds, newIds.length);
-    numIds = needed;
+    if (a == null) {
+      a = new int[Math.max(needed, 2)];
+      a[0] = idOrCount;
+    } else if (needed > a.length) {
+      // Grow geometrically, so that many single appends stay linear; install() trims.
+      a = Arrays.copyOf(a, Math.max(needed, a.length * 2));
+    }
+    System.arraycopy(newIds, 0, a, count, newIds.length);
+    ids = a;
+    idOrCount = needed;
   }
 
   /**
@@ -242,13 +265,16 @@ public final class IommuFwspec implements AutoCloseable {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("IommuFwspec{").append(state);
-    FwNode node = iommuFwnode;
+    FwNode node = iommu.node;
     if (node != null) {
       sb.append(", iommu=").append(node.description());
     }
     sb.append(", ids=[");
-    for (int i = 0; i < numIds; i++) {
-      sb.append(i == 0 ? "" : ", ").append("0x").append(Integer.toHexString(ids[i]));
+    int[] a = ids;
+    int count = a == null ? 1 : idOrCount;
+    for (int i = 0; i < count; i++) {
+      int id = a == null ? idOrCount : a[i];
+      sb.append(i == 0 ? "" : ", ").append("0x").append(Integer.toHexString(id));
     }
     return sb.append("], flags=0x").append(Integer.toHexString(flags)).append('}').toString();
   }
@@ -256,11 +282,21 @@ public final class IommuFwspec implements AutoCloseable {
   // ---- core-private transitions -------------------------------------------------------------
 
   /** Records the IOMMU (kernel: the tail of {@code iommu_fwspec_assign_iommu()}). */
-  void assign(FwNode node, IommuOps driverOps) {
+  void assign(FwspecIommu recorded) {
     checkBuilding("assign an IOMMU to");
-    checkArgument(iommuFwnode == null, "IOMMU already recorded");
-    iommuFwnode = checkNotNull(node);
-    ops = checkNotNull(driverOps);
+    checkArgument(iommu.node == null, "IOMMU already recorded");
+    checkArgument(recorded.core == iommu.core && recorded.node != null, "not this core's IOMMU");
+    Device parked = iommu.parkedOn;
+    iommu = parked == null ? recorded : recorded.parkedOn(parked);
+  }
+
+  /** The IDs as the binding publishes them; for an installed fwspec, under the probe lock. */
+  ImmutableIntArray immutableIds() {
+    int[] a = ids;
+    if (a == null) {
+      return ImmutableIntArray.of(idOrCount);
+    }
+    return ImmutableIntArray.copyOf(a.length == idOrCount ? a : Arrays.copyOf(a, idOrCount));
   }
 
   /** Takes ownership at hand-off: BUILDING → INSTALLED. */
@@ -269,9 +305,11 @@ public final class IommuFwspec implements AutoCloseable {
       throw new IllegalStateException(
           "fwspec is " + state + ": handed off twice, or used after hand-off");
     }
-    if (ids.length != numIds) {
-      ids = Arrays.copyOf(ids, numIds); // installed fwspecs are immutable: drop spare capacity
+    int[] a = ids;
+    if (a != null && a.length != idOrCount) {
+      ids = Arrays.copyOf(a, idOrCount); // installed fwspecs are immutable: drop spare capacity
     }
+    iommu = iommu.shared; // the parked device no longer matters once handed off
   }
 
   /** Consumes a fwspec at hand-off without installing it: BUILDING → FREED. */
@@ -293,13 +331,13 @@ public final class IommuFwspec implements AutoCloseable {
 
   /** Records that a legacy {@code of_xlate} parked this fwspec in {@code dev}. */
   void parkedOn(Device dev) {
-    parkedOn = dev;
+    iommu = iommu.shared.parkedOn(dev);
   }
 
   /** The owner frees it: configuration failed, so legacy translation state goes too. */
   private void releaseByOwner() {
-    Device dev = parkedOn;
-    parkedOn = null;
+    Device dev = iommu.parkedOn;
+    IommuCore core = iommu.core;
     release();
     if (dev != null) {
       core.discardProvisional(dev);
@@ -308,9 +346,9 @@ public final class IommuFwspec implements AutoCloseable {
 
   private void release() {
     ids = NO_IDS;
-    numIds = 0;
-    iommuFwnode = null;
-    ops = null;
+    idOrCount = 0;
+    IommuCore core = iommu.core;
+    iommu = core.unassignedFwspecIommu; // reads throw from now on; drop the IOMMU anyway
     core.countFree();
   }
 

@@ -54,7 +54,12 @@ public final class IommuGroup {
   }
 
   void add(Device dev) {
-    members = ImmutableList.<Device>builder().addAll(members).add(dev).build();
+    ImmutableList<Device> current = members;
+    // Most groups hold one device: skip the builder for the first member.
+    members =
+        current.isEmpty()
+            ? ImmutableList.of(dev)
+            : ImmutableList.<Device>builder().addAll(current).add(dev).build();
   }
 
   void remove(Device dev) {

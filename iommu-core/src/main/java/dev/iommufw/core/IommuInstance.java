@@ -30,6 +30,9 @@ public final class IommuInstance {
   /** Devices bound to this instance; guarded by the probe lock of {@link #registeredIn}. */
   final Set<Device> boundDevices = new LinkedHashSet<>();
 
+  /** Shared by the fwspecs recorded for this instance; made on first use per core. */
+  private volatile @Nullable FwspecIommu fwspecIommu;
+
   /**
    * Creates an instance, not yet registered.
    *
@@ -78,6 +81,21 @@ public final class IommuInstance {
    */
   public boolean isRegisteredIn(IommuCore core) {
     return registeredIn == core;
+  }
+
+  /**
+   * The core, node and ops that every fwspec recorded for this instance in {@code core} shares.
+   * Two racing first calls may each make one; both are correct, only less shared.
+   */
+  FwspecIommu fwspecIommu(IommuCore core) {
+    FwspecIommu shared = fwspecIommu;
+    FwNode node = fwnode;
+    if (shared == null || shared.core != core) {
+      checkNotNull(node, "an instance without a firmware node is never recorded in a fwspec");
+      shared = new FwspecIommu(core, node, ops);
+      fwspecIommu = shared;
+    }
+    return shared;
   }
 
   @Nullable IommuCore registeredIn() {
