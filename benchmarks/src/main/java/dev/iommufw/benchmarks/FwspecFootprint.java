@@ -23,9 +23,11 @@ import org.openjdk.jol.vm.VM;
  * iommu_fwspec} plus its {@code ids[]}).
  *
  * <p>Counted: the fwspec object and every array it references that no other fwspec shares (the
- * IDs). Not counted: objects shared by all fwspecs of a system or instance (the core, the IOMMU's
- * firmware node, the driver's ops, enum constants, shared empty arrays), as the kernel's figure
- * does not count the {@code fwnode} or {@code ops} either.
+ * IDs). Not counted, and listed as such: the other objects it references, which all fwspecs of a
+ * system or instance share (the core's per-instance record of core, IOMMU node and driver ops;
+ * enum constants and shared empty arrays are skipped silently), as the kernel's figure does not
+ * count the {@code fwnode} or {@code ops} either. A new exclusively owned non-array field would
+ * show up in that list.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.iommufw.benchmarks.FwspecFootprint}
  * prints a Markdown table (ids, bytes, target, verdict) and the JOL layout of the class.
@@ -101,13 +103,19 @@ public final class FwspecFootprint {
         }
       }
     }
+    StringBuilder notCounted = new StringBuilder();
     for (Field f : instanceFields) {
       Object v = get(f, fwspec);
       if (v != null && v.getClass().isArray() && !shared.containsKey(v)) {
         long size = VM.current().sizeOf(v);
         total += size;
         detail.append(" + ").append(f.getName()).append(' ').append(size);
+      } else if (v != null && !shared.containsKey(v)) {
+        notCounted.append(notCounted.length() == 0 ? "" : ", ").append(v.getClass().getSimpleName());
       }
+    }
+    if (notCounted.length() > 0) {
+      detail.append(" (shared, not counted: ").append(notCounted).append(')');
     }
     return new Footprint(idCount, total, detail.toString());
   }
