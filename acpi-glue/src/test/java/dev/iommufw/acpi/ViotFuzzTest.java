@@ -1,0 +1,51 @@
+package dev.iommufw.acpi;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Jazzer fuzz target for the VIOT reader and its look-ups.
+ *
+ * <p>Property: {@link Viot#parse(byte[])} returns a table or throws {@link AcpiTableException};
+ * on a table, {@link Viot#outputIommu}, {@link Viot#lookupPci} and {@link Viot#lookupMmio}
+ * return normally. Each input is parsed as given and again with its checksum fixed, so that
+ * mutations reach past the checksum check. Any other throwable, or an input past Jazzer's
+ * per-input time limit, is a finding.
+ *
+ * <p>Under plain {@code mvn verify} this replays {@code
+ * src/test/resources/dev/iommufw/acpi/ViotFuzzTestInputs/parse/}. To fuzz: {@code
+ * JAZZER_FUZZ=1 mvn -pl acpi-glue test -Dtest=ViotFuzzTest}.
+ */
+class ViotFuzzTest {
+
+  @FuzzTest(maxDuration = "2m")
+  void parse(byte[] table) {
+    check(table);
+    if (table.length > 9) {
+      byte[] fixed = table.clone();
+      Le.fixChecksum(fixed);
+      check(fixed);
+    }
+  }
+
+  private static void check(byte[] table) {
+    Viot viot;
+    try {
+      viot = Viot.parse(table);
+    } catch (AcpiTableException expected) {
+      return;
+    }
+    for (ViotNode node : viot.nodes()) {
+      if (node instanceof ViotNode.Endpoint e) {
+        viot.outputIommu(e);
+      }
+      if (node instanceof ViotNode.PciRange r) {
+        viot.lookupPci(r.segmentStart(), r.bdfStart());
+        viot.lookupPci(r.segmentEnd(), r.bdfEnd());
+      } else if (node instanceof ViotNode.MmioEndpoint m) {
+        viot.lookupMmio(m.base());
+      } else if (node instanceof ViotNode.VirtioPciIommu p) {
+        viot.lookupPci(p.segment(), p.bdf());
+      }
+    }
+  }
+}
