@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import picocli.CommandLine;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -34,8 +35,36 @@ import picocli.CommandLine.Parameters;
       "and which IDs the Linux firmware glue would give each described device, as JSON lines."
     })
 public final class FwspecReportTool implements Callable<Integer> {
-  @Parameters(paramLabel = "FILE", arity = "1..*", description = "DTB, IORT or VIOT files")
+  @Parameters(paramLabel = "FILE", arity = "0..*", description = "DTB, IORT or VIOT files")
   private List<Path> files = new ArrayList<>();
+
+  @Option(
+      names = "--machine",
+      paramLabel = "PATH",
+      description =
+          "Boot the machine described by PATH/machine.json (machine.md) and print its report:"
+              + " per device, the IOMMU instance, IDs, error and IOMMU group.")
+  private @Nullable Path machine;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "Machine output: jsonl (the machine report; default for --machine), text (the PCI"
+              + " tree as lspci -tv draws it, annotated; default for --demo) or dot (Graphviz).")
+  private @Nullable String format;
+
+  @Option(
+      names = "--demo",
+      arity = "0..1",
+      paramLabel = "NAME",
+      fallbackValue = MachineCommand.DEFAULT_DEMO,
+      description =
+          "Boot a QEMU machine shipped with the tool (default "
+              + MachineCommand.DEFAULT_DEMO
+              + "; also linux-6.12-dt-smmuv3-custom-map) and print its text view. The default"
+              + " when no FILE is given.")
+  private @Nullable String demo;
 
   @Option(
       names = "--output-dir",
@@ -62,6 +91,19 @@ public final class FwspecReportTool implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Path dir = outputDir;
+    Path machinePath = machine;
+    if (machinePath != null || demo != null || (files.isEmpty() && dir == null)) {
+      if (!files.isEmpty() || dir != null || (machinePath != null && demo != null)) {
+        err.println("fwspec-report: --machine and --demo take no FILE, --output-dir or each other");
+        return 2;
+      }
+      MachineCommand command = new MachineCommand(out, err);
+      return machinePath != null
+          ? command.machine(machinePath, format == null ? "jsonl" : format)
+          : command.demo(
+              demo == null ? MachineCommand.DEFAULT_DEMO : demo,
+              format == null ? "text" : format);
+    }
     if (dir != null) {
       return writeBatch(dir);
     }
@@ -105,27 +147,41 @@ public final class FwspecReportTool implements Callable<Integer> {
       err.println("fwspec-report: cannot create " + dir + ": " + e.getMessage());
       return 2;
     }
+    // The files are independent, so they are reported on all cores (a corpus run is mostly JIT
+    // warm-up and parsing, which both spread); diagnostics are printed in input order after.
+    String[] problems = new String[files.size()];
+    int[] statuses = new int[files.size()];
+    IntStream.range(0, files.size())
+        .parallel()
+        .forEach(i -> statuses[i] = reportInto(dir, files.get(i), problems, i));
     int status = 0;
-    for (Path file : files) {
-      byte[] bytes;
-      try {
-        bytes = Files.readAllBytes(file);
-      } catch (IOException e) {
-        err.println("fwspec-report: cannot read " + file + ": " + e.getMessage());
-        status = 2;
-        continue;
+    for (int i = 0; i < statuses.length; i++) {
+      if (problems[i] != null) {
+        err.println(problems[i]);
       }
-      Path target = dir.resolve(file.getFileName() + ".jsonl");
-      try (OutputStream sink = new BufferedOutputStream(Files.newOutputStream(target), 1 << 16)) {
-        if (!Reports.writeReport(bytes, sink) && status == 0) {
-          status = 1;
-        }
-      } catch (IOException e) {
-        err.println("fwspec-report: cannot write " + target + ": " + e.getMessage());
-        status = 2;
+      if (statuses[i] == 2 || (statuses[i] == 1 && status == 0)) {
+        status = statuses[i];
       }
     }
     return status;
+  }
+
+  /** Reports one file into {@code dir}: 0, 1 (error line) or 2 (with {@code problems[i]} set). */
+  private static int reportInto(Path dir, Path file, String[] problems, int i) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      problems[i] = "fwspec-report: cannot read " + file + ": " + e.getMessage();
+      return 2;
+    }
+    Path target = dir.resolve(file.getFileName() + ".jsonl");
+    try (OutputStream sink = new BufferedOutputStream(Files.newOutputStream(target), 1 << 16)) {
+      return Reports.writeReport(bytes, sink) ? 0 : 1;
+    } catch (IOException e) {
+      problems[i] = "fwspec-report: cannot write " + target + ": " + e.getMessage();
+      return 2;
+    }
   }
 
   /**

@@ -395,6 +395,22 @@ public final class Machine {
   }
 
   /**
+   * The driver of a described instance, and whether it registers in the default boot.
+   *
+   * @param name an instance name from {@link #instanceNames()}
+   * @return {@code arm-smmu-v3}, {@code arm-smmu} or {@code virtio-iommu}, followed by {@code
+   *     " registers"} or {@code " never registers"}; null for an unknown name
+   */
+  public @Nullable String describeInstance(String name) {
+    for (InstanceSpec s : instances) {
+      if (s.name().equals(name)) {
+        return s.driver() + (s.registers() ? " registers" : " never registers");
+      }
+    }
+    return null;
+  }
+
+  /**
    * The report names of every device: PCI functions in address order, then platform devices in
    * path order.
    *
