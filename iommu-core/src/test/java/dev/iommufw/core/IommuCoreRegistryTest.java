@@ -3,6 +3,7 @@ package dev.iommufw.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -269,5 +270,27 @@ class IommuCoreRegistryTest {
     assertThat(a.isIommuMapped()).isFalse(); // bound during the walk, released by the unwind
     assertThat(b.isIommuMapped()).isFalse();
     assertThat(bus.released).containsExactly(a);
+  }
+
+  @Test
+  @Disabled(
+      "bug: IommuCore.removeDevice forgets the device but leaves Device.core set, so a configure"
+          + " still in flight (or any later probeDevice(dev, fwspec)) binds the removed device:"
+          + " its fwspec stays INSTALLED and the instance keeps it until unregistered")
+  void aRemovedDeviceCannotBeBoundAgain() throws IommuException {
+    core.registerInstance(fx.instance);
+    Device dev = fx.addDevice("dev");
+    IommuFwspec late = fx.build(dev, 1); // built by a glue that raced with the removal
+    core.removeDevice(dev);
+
+    try {
+      core.probeDevice(dev, late);
+    } catch (IllegalStateException acceptable) {
+      // rejecting the hand-off outright is fine too
+    }
+
+    assertThat(dev.isIommuMapped()).isFalse();
+    assertThat(late.state()).isEqualTo(FwspecState.FREED);
+    assertThat(fx.live()).isZero();
   }
 }
