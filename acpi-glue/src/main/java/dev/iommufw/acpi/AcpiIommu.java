@@ -198,16 +198,25 @@ public final class AcpiIommu {
       IommuCore core, Device dev, @Nullable Long mmioBase, @Nullable Integer inputId) {
     checkNotNull(core);
     checkNotNull(dev);
-    try (IommuFwspec fwspec = core.allocFwspec()) {
+    IommuFwspec fwspec = core.allocFwspec();
+    try {
       Outcome outcome = iortConfigure(core, dev, inputId, fwspec);
       if (outcome.result instanceof DmaConfigureResult.NoIommu) {
-        // The series tries the VIOT only when the IORT says exactly "no IOMMU".
+        // The series tries the VIOT only when the IORT says exactly "no IOMMU". That answer
+        // discards what the IORT built (an SMMU and IDs from earlier aliases or platform IDs,
+        // the root complex's ATS flag; acpi-tables.md §1.8): the VIOT starts from nothing.
+        if (fwspec.ops() != null || fwspec.numIds() != 0 || fwspec.flags() != 0) {
+          fwspec.close();
+          fwspec = core.allocFwspec();
+        }
         outcome = viotConfigure(core, dev, mmioBase, fwspec);
       }
       if (outcome.result != null) {
         return outcome.result;
       }
       return handOff(core, dev, fwspec);
+    } finally {
+      fwspec.close(); // frees it unless it was handed to the core
     }
   }
 

@@ -750,6 +750,43 @@ class AcpiIommuConfigureTest {
     assertThat(ids(configurePci(late, 0, 0x18))).containsExactly(0x4018);
   }
 
+  /**
+   * "No IOMMU" from the IORT means the IORT's fwspec is discarded (acpi-tables.md §1.8 step 3:
+   * "on the local fwspec, which is discarded on failure"), so the VIOT starts from nothing: no
+   * SMMU recorded by an earlier alias, no IDs, no root-complex ATS flag.
+   */
+  @Test
+  void viotStartsFromNothingAfterAnIortNoIommu() throws Exception {
+    IortBuilder b = base();
+    b.addRootComplex(3, 0, 1, List.of(
+        Mapping.to(0x000, 0xff, 0x000, SMMU_A), Mapping.to(0x100, 0xff, 0x100, ITS)));
+    b.addNamedComponent(2, "\\_SB_.HALF", 0,
+        List.of(Mapping.single(0x10, SMMU_A), Mapping.single(0x11, SMMU_B)));
+    ViotBuilder v = new ViotBuilder();
+    int iommu = v.addVirtioPciIommu(1, 0x08);
+    v.addPciRange(0x4000, 0, 0, 0, 0xffff, iommu);
+    v.addMmioEndpoint(0x77, 0x0900_0000L, iommu);
+    AcpiIommu acpi = glue(b, v);
+    register(acpi, SMMU_A);
+    registerVirtio(acpi);
+    core.setDeferralPolicy(DeferralPolicy.INITCALLS_DONE_NO_MODULES); // B never comes: ENODEV
+
+    // Only the ATS flag of a root complex whose RIDs all go to the ITS.
+    DmaConfigureResult its = configurePci(acpi, 0, 0x118);
+    assertThat(ids(its)).containsExactly(0x4118);
+    assertThat(binding(its).flags()).isZero();
+    // The first alias reached SMMU A, the second reaches the ITS: the IORT says no IOMMU.
+    PciFunction half = new PciFunction(0, 0x0010, ImmutableList.of(0x0010, 0x0100));
+    DmaConfigureResult pci = configurePci(acpi, half);
+    assertThat(ids(pci)).containsExactly(0x4010, 0x4100);
+    assertThat(binding(pci).instance().ops()).isSameAs(virtio);
+    assertThat(binding(pci).flags()).isZero();
+    // A named component's first platform ID reached SMMU A, the second an SMMU that never comes.
+    DmaConfigureResult nc = core.dmaConfigure(addNamed(acpi, "\\_SB_.HALF", 0x0900_0000L, null));
+    assertThat(ids(nc)).containsExactly(0x77);
+    assertThat(binding(nc).instance().ops()).isSameAs(virtio);
+  }
+
   @Test
   void alreadyBoundDeviceKeepsItsFwspecAndTheNewOneIsFreed() throws Exception {
     IortBuilder b = base();
