@@ -330,6 +330,19 @@ class AcpiIommuConfigureTest {
   }
 
   @Test
+  void firstNamedComponentWithTheNameWins() throws Exception {
+    IortBuilder b = base();
+    b.addNamedComponent(2, "\\_SB_.DUP0", 0, List.of(Mapping.single(0x20, SMMU_A)));
+    b.addNamedComponent(2, "\\_SB_.DUP0", 0, List.of(Mapping.single(0x30, SMMU_B)));
+    AcpiIommu acpi = glue(b);
+    registerSmmus(acpi);
+    assertThat(acpi.namedComponentDevices()).hasSize(1);
+    DmaConfigureResult r = configureNamed(acpi, "\\_SB_.DUP0");
+    assertThat(boundSmmu(r)).isSameAs(iortNode(acpi, SMMU_A));
+    assertThat(ids(r)).containsExactly(0x20);
+  }
+
+  @Test
   void shortFormNamesNeverMatch() throws Exception {
     IortBuilder b = base();
     b.addNamedComponent(2, "\\_SB.GPU", 0, List.of(Mapping.single(0x30, SMMU_A)));
@@ -624,9 +637,12 @@ class AcpiIommuConfigureTest {
     int iommu = v.addVirtioPciIommu(0, 0x10);
     v.addPciRange(0, 0, 0, 0, 0xff, iommu); // QEMU's range covers the IOMMU's own BDF
     AcpiIommu acpi = glue(null, v);
-    registerVirtio(acpi);
     Device self = addPci(acpi, PciFunction.of(0, 0, 0x10));
     assertThat(self.fwNode()).isSameAs(acpi.viotFwNode(viotIommus(acpi).get(0)));
+    // Before its driver registers too: the IOMMU must not wait for itself.
+    assertFailed(core.dmaConfigure(self), Errno.EINVAL);
+    assertThat(core.waitingDevices()).isEmpty();
+    registerVirtio(acpi);
     DmaConfigureResult r = core.dmaConfigure(self);
     assertFailed(r, Errno.EINVAL);
     assertThat(self.isIommuMapped()).isFalse();
