@@ -15,11 +15,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Probe, configure, release, unregistration and registration racing on real threads
- * (kernel-model.md §4 invariant 7, §5.4, §5.7.1: release and unregistration must be serialised
- * with probes of the same device). Four threads run random operations on a shared system; no
- * thread may see an unexpected exception, and the end state must be one a serial order could
- * produce: every bound device bound to a registered instance with exactly its described IDs, and
- * nothing leaked.
+ * (kernel-model.md §4 invariant 7, §5.4, §5.7.1: release and unregistration must be serialised with
+ * probes of the same device). Four threads run random operations on a shared system; no thread may
+ * see an unexpected exception, and the end state must be one a serial order could produce: every
+ * bound device bound to a registered instance with exactly its described IDs, and nothing leaked.
  */
 class ConcurrentLifecycleTest {
   private static final int THREADS = 4;
@@ -52,14 +51,16 @@ class ConcurrentLifecycleTest {
     List<Future<?>> futures = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       long seed = 1000L + t;
-      futures.add(pool.submit(() -> {
-        start.await();
-        Random random = new Random(seed);
-        for (int i = 0; i < OPS_PER_THREAD; i++) {
-          operate(random, problems);
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                start.await();
+                Random random = new Random(seed);
+                for (int i = 0; i < OPS_PER_THREAD; i++) {
+                  operate(random, problems);
+                }
+                return null;
+              }));
     }
     for (Future<?> f : futures) {
       f.get(120, TimeUnit.SECONDS); // a deadlock guard, not a timing assertion

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * Deferral, the deferral policy, multiple IOMMU entries and the registration retry
- * (kernel-model.md §2.3, §2.20, §3.1, §3.3, §3.7, defect D5).
+ * Deferral, the deferral policy, multiple IOMMU entries and the registration retry (kernel-model.md
+ * §2.3, §2.20, §3.1, §3.3, §3.7, defect D5).
  */
 class DeferralTest {
   private final Fixture fx = new Fixture();
@@ -240,7 +240,10 @@ class DeferralTest {
     core.registerInstance(instance2);
     Device dev =
         TestGlue.device(
-            "dev", TestGlue.Entry.of(fx.node, 1, 2), TestGlue.Entry.of(node2, 3), TestGlue.Entry.of(fx.node, 4));
+            "dev",
+            TestGlue.Entry.of(fx.node, 1, 2),
+            TestGlue.Entry.of(node2, 3),
+            TestGlue.Entry.of(fx.node, 4));
     core.addDevice(dev);
 
     DmaConfigureResult r = core.dmaConfigure(dev);
@@ -314,10 +317,10 @@ class DeferralTest {
   }
 
   /**
-   * A configure step that keeps answering "deferred" although the instance it names is
-   * registered (a driver's {@code probe_device} asking to retry later, as arm-smmu does) must not
-   * make {@link IommuCore#dmaConfigure} spin. The step gives up by itself after many calls so
-   * that this test cannot hang.
+   * A configure step that keeps answering "deferred" although the instance it names is registered
+   * (a driver's {@code probe_device} asking to retry later, as arm-smmu does) must not make {@link
+   * IommuCore#dmaConfigure} spin. The step gives up by itself after many calls so that this test
+   * cannot hang.
    */
   @Test
   void deferralOnARegisteredInstanceDoesNotSpin() {
@@ -360,10 +363,6 @@ class DeferralTest {
   }
 
   @Test
-  @Disabled(
-      "bug: IommuCore.registerInstance drains all devices waiting for the node, then retries them"
-          + " one by one; a RuntimeException from one retry (a crashing driver probe) aborts the"
-          + " loop, so the remaining devices are neither retried nor waiting any more")
   void aDriverCrashWhileRetryingOneDeviceDoesNotLoseTheOtherWaiters() throws IommuException {
     Device crashing = TestGlue.device("crashing", TestGlue.Entry.of(fx.node, 1));
     Device other = TestGlue.device("other", TestGlue.Entry.of(fx.node, 2));

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -33,8 +32,10 @@ import org.quicktheories.core.Gen;
 class FwspecLifecycleProperties {
   static final int DEFAULT_EXAMPLES = 1500;
   private static final int MAX_DEVICES = 5;
+
   /** IDs the drivers reject in {@code probe_device} with ERANGE. */
   private static final int REJECTED_ID = 13;
+
   /** IDs that make a driver's {@code probe_device} throw a RuntimeException. */
   private static final int CRASHING_ID = 14;
 
@@ -51,9 +52,9 @@ class FwspecLifecycleProperties {
   }
 
   /**
-   * One generated step. {@code target} picks a live device or an instance; {@code first} and
-   * {@code second} pick the firmware nodes of the first and (if {@code second < 3}) second
-   * IOMMU entry; {@code ids} are split between the entries.
+   * One generated step. {@code target} picks a live device or an instance; {@code first} and {@code
+   * second} pick the firmware nodes of the first and (if {@code second < 3}) second IOMMU entry;
+   * {@code ids} are split between the entries.
    */
   record Action(Kind kind, int target, int first, int second, ImmutableList<Integer> ids) {
     @Override
@@ -64,7 +65,15 @@ class FwspecLifecycleProperties {
         case PROBE, RELEASE, REMOVE -> kind + "(d#" + target + ")";
         case BUILD_AND_DEALLOC -> kind + String.valueOf(ids);
         case HAND_OFF, CONFIGURE ->
-            kind + "(d#" + target + ", N" + first + (second < 3 ? "+N" + second : "") + ", " + ids + ")";
+            kind
+                + "(d#"
+                + target
+                + ", N"
+                + first
+                + (second < 3 ? "+N" + second : "")
+                + ", "
+                + ids
+                + ")";
       };
     }
   }
@@ -75,15 +84,21 @@ class FwspecLifecycleProperties {
             .between(0, 99)
             .map(
                 p ->
-                    p < 10 ? Kind.ADD_DEVICE
-                        : p < 28 ? Kind.HAND_OFF
-                        : p < 42 ? Kind.CONFIGURE
-                        : p < 47 ? Kind.BUILD_AND_DEALLOC
-                        : p < 62 ? Kind.REGISTER
-                        : p < 72 ? Kind.UNREGISTER
-                        : p < 80 ? Kind.PROBE
-                        : p < 90 ? Kind.RELEASE
-                        : Kind.REMOVE);
+                    p < 10
+                        ? Kind.ADD_DEVICE
+                        : p < 28
+                            ? Kind.HAND_OFF
+                            : p < 42
+                                ? Kind.CONFIGURE
+                                : p < 47
+                                    ? Kind.BUILD_AND_DEALLOC
+                                    : p < 62
+                                        ? Kind.REGISTER
+                                        : p < 72
+                                            ? Kind.UNREGISTER
+                                            : p < 80
+                                                ? Kind.PROBE
+                                                : p < 90 ? Kind.RELEASE : Kind.REMOVE);
     Gen<ImmutableList<Integer>> ids =
         lists().of(integers().between(0, 24)).ofSizeBetween(0, 5).map(ImmutableList::copyOf);
     return kinds.zip(
@@ -122,9 +137,17 @@ class FwspecLifecycleProperties {
     assertThat(STATS.keySet())
         .as("the generator reaches every outcome")
         .contains(
-            "handoff:bound", "handoff:already", "handoff:failed", "handoff:crash",
-            "handoff:EPROBE_DEFER", "handoff:EINVAL", "configure:deferred", "configure:bound",
-            "retry:bound", "nodeless-walk:bound", "unregister:released");
+            "handoff:bound",
+            "handoff:already",
+            "handoff:failed",
+            "handoff:crash",
+            "handoff:EPROBE_DEFER",
+            "handoff:EINVAL",
+            "configure:deferred",
+            "configure:bound",
+            "retry:bound",
+            "nodeless-walk:bound",
+            "unregister:released");
   }
 
   // ==============================================================================================
@@ -136,6 +159,7 @@ class FwspecLifecycleProperties {
     final TestDriver driverB = new TestDriver("B");
     final TestDriver driverC = new TestDriver("C-bus");
     final FwNode[] nodes = {FwNode.create("N0"), FwNode.create("N1"), FwNode.create("N2")};
+
     /** I0: A on N0; I1: A on N1; I2: B on N0 (same node, other driver); I3: C, nodeless. */
     final IommuInstance[] instances = {
       driverA.newInstance("I0", nodes[0]),
@@ -281,7 +305,8 @@ class FwspecLifecycleProperties {
     }
 
     /** What the model expects from building a fwspec for {@code a}: an error, or the instance. */
-    private record Expect(@Nullable Errno error, @Nullable FwNode waitFor, @Nullable IommuInstance instance) {}
+    private record Expect(
+        @Nullable Errno error, @Nullable FwNode waitFor, @Nullable IommuInstance instance) {}
 
     private Expect expectAssign(Action a) {
       IommuInstance first = firstRegistered(nodes[a.first()]);
@@ -341,10 +366,11 @@ class FwspecLifecycleProperties {
       }
       assertThat(f.state()).isNotEqualTo(FwspecState.BUILDING);
       String outcome =
-          r instanceof ProbeResult.Bound ? "bound"
-              : r instanceof ProbeResult.AlreadyBound ? "already"
-              : r instanceof ProbeResult.Failed ? "failed"
-              : "none";
+          r instanceof ProbeResult.Bound
+              ? "bound"
+              : r instanceof ProbeResult.AlreadyBound
+                  ? "already"
+                  : r instanceof ProbeResult.Failed ? "failed" : "none";
       expectProbeOutcome(d, a, expect, outcome);
       if (outcome.equals("bound")) {
         model(d).installed = f;
@@ -398,6 +424,7 @@ class FwspecLifecycleProperties {
 
     /** What the configure step last returned per device, and the fwspec it installed. */
     private final IdentityHashMap<Device, DmaConfigureResult> lastResult = new IdentityHashMap<>();
+
     private final IdentityHashMap<Device, IommuFwspec> lastInstalled = new IdentityHashMap<>();
 
     private void configure(Device d, Action a) {
@@ -415,15 +442,21 @@ class FwspecLifecycleProperties {
     }
 
     private void modelConfigure(Device d, DmaConfigureResult actual, String how) {
-      count(how + ":" + (actual instanceof DmaConfigureResult.Configured ? "bound"
-          : actual instanceof DmaConfigureResult.Deferred ? "deferred"
-          : String.valueOf(actual.errno())));
+      count(
+          how
+              + ":"
+              + (actual instanceof DmaConfigureResult.Configured
+                  ? "bound"
+                  : actual instanceof DmaConfigureResult.Deferred
+                      ? "deferred"
+                      : String.valueOf(actual.errno())));
       ModelDevice m = model(d);
       Action a = Objects.requireNonNull(m.description);
       Expect expect = expectAssign(a);
       m.waitingFor = null;
       if (expect.error() == Errno.EPROBE_DEFER) {
-        assertThat(actual).isEqualTo(new DmaConfigureResult.Deferred(Objects.requireNonNull(expect.waitFor())));
+        assertThat(actual)
+            .isEqualTo(new DmaConfigureResult.Deferred(Objects.requireNonNull(expect.waitFor())));
         m.waitingFor = expect.waitFor();
         return;
       }
@@ -447,7 +480,8 @@ class FwspecLifecycleProperties {
 
     private void register(IommuInstance i) {
       if (registered.contains(i)) {
-        assertThatThrownBy(() -> core.registerInstance(i)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> core.registerInstance(i))
+            .isInstanceOf(IllegalStateException.class);
         return;
       }
       // the model's view of who is retried, before the real registration runs
@@ -475,7 +509,9 @@ class FwspecLifecycleProperties {
         }
         return;
       }
-      assertThat(lastResult.keySet()).as("devices retried").containsExactlyInAnyOrderElementsOf(retried);
+      assertThat(lastResult.keySet())
+          .as("devices retried")
+          .containsExactlyInAnyOrderElementsOf(retried);
       for (Device d : retried) {
         modelConfigure(d, Objects.requireNonNull(lastResult.get(d)), "retry");
       }
@@ -483,7 +519,8 @@ class FwspecLifecycleProperties {
 
     private void unregister(IommuInstance i) {
       if (!registered.contains(i)) {
-        assertThatThrownBy(() -> core.unregisterInstance(i)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> core.unregisterInstance(i))
+            .isInstanceOf(IllegalStateException.class);
         return;
       }
       core.unregisterInstance(i);
@@ -565,7 +602,9 @@ class FwspecLifecycleProperties {
       for (Device d : all) {
         IommuFwspec f = model(d).installed;
         if (f != null) {
-          assertThat(installedIn.put(f, d)).as("%s: fwspec installed in two devices", where).isNull();
+          assertThat(installedIn.put(f, d))
+              .as("%s: fwspec installed in two devices", where)
+              .isNull();
         }
       }
       for (IommuFwspec f : created) {
@@ -577,7 +616,9 @@ class FwspecLifecycleProperties {
           Device owner = installedIn.get(f);
           assertThat(owner).as("%s: INSTALLED fwspec %s in no device", where, f).isNotNull();
           IommuBinding b = Objects.requireNonNull(owner).iommuBinding().orElseThrow();
-          assertThat(b.ids().asList()).as(where).containsExactly(f.ids().length == 0 ? new Integer[0] : box(f.ids()));
+          assertThat(b.ids().asList())
+              .as(where)
+              .containsExactly(f.ids().length == 0 ? new Integer[0] : box(f.ids()));
         }
       }
       assertThat(installedIn).as(where).hasSize(installed);

@@ -191,7 +191,8 @@ class IommuCoreProbeTest {
     fx.driver.probeHook = (c, d) -> c.setPriv(d, "stale");
     IommuFwspec fwspec = fx.build(dev, 0x10);
 
-    assertThatThrownBy(() -> core.probeDevice(dev, fwspec)).isInstanceOf(TestDriver.DriverBug.class);
+    assertThatThrownBy(() -> core.probeDevice(dev, fwspec))
+        .isInstanceOf(TestDriver.DriverBug.class);
 
     assertThat(fwspec.state()).isEqualTo(FwspecState.FREED);
     assertThat(dev.iommuBinding()).isEmpty();
@@ -295,7 +296,8 @@ class IommuCoreProbeTest {
     Device dev = fx.addDevice("dev");
     IommuFwspec foreign = other.allocFwspec();
 
-    assertThatThrownBy(() -> core.probeDevice(dev, foreign)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> core.probeDevice(dev, foreign))
+        .isInstanceOf(IllegalStateException.class);
 
     assertThat(foreign.state()).isEqualTo(FwspecState.FREED);
     assertThat(other.fwspecsFreed()).isEqualTo(other.fwspecsAllocated());
@@ -306,7 +308,8 @@ class IommuCoreProbeTest {
   void deviceNotAddedToAnyCoreIsRejectedAndFwspecFreed() {
     Device loose = Device.builder("loose", BusKind.PLATFORM).build();
     IommuFwspec fwspec = core.allocFwspec();
-    assertThatThrownBy(() -> core.probeDevice(loose, fwspec)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> core.probeDevice(loose, fwspec))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(fwspec.state()).isEqualTo(FwspecState.FREED);
     assertThatThrownBy(() -> core.releaseDevice(loose)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> core.dmaConfigure(loose)).isInstanceOf(IllegalStateException.class);
@@ -317,8 +320,7 @@ class IommuCoreProbeTest {
     assertThat(new ProbeResult.NoIommu("x").errno()).isEqualTo(Errno.ENODEV);
     assertThat(new ProbeResult.Failed(Errno.EEXIST, "x", ImmutableIntArray.of()).errno())
         .isEqualTo(Errno.EEXIST);
-    assertThatThrownBy(
-            () -> new ProbeResult.Failed(Errno.ENODEV, "x", ImmutableIntArray.of()))
+    assertThatThrownBy(() -> new ProbeResult.Failed(Errno.ENODEV, "x", ImmutableIntArray.of()))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(Errno.EPROBE_DEFER.kernelValue()).isEqualTo(517);
     assertThat(Errno.ENODEV.kernelValue()).isEqualTo(19);

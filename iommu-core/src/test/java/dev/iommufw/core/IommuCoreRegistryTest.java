@@ -207,7 +207,8 @@ class IommuCoreRegistryTest {
   void addingADeviceTwiceOrToTwoCoresThrows() {
     Device dev = fx.addDevice("dev");
     assertThatThrownBy(() -> core.addDevice(dev)).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> new IommuCore().addDevice(dev)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> new IommuCore().addDevice(dev))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(core.devices()).containsExactly(dev);
   }
 

@@ -246,7 +246,8 @@ class IommuFwspecTest {
     Device other = fx.addDevice("other");
     IommuFwspec fwspec = fx.build(dev, 1);
     core.probeDevice(dev, fwspec);
-    assertThatThrownBy(() -> core.probeDevice(dev, fwspec)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> core.probeDevice(dev, fwspec))
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> core.probeDevice(other, fwspec))
         .isInstanceOf(IllegalStateException.class);
     assertThat(other.isIommuMapped()).isFalse();
@@ -261,7 +262,8 @@ class IommuFwspecTest {
     IommuFwspec fwspec = fx.build(dev, 1);
     fwspec.dealloc();
     long freed = core.fwspecsFreed();
-    assertThatThrownBy(() -> core.probeDevice(dev, fwspec)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> core.probeDevice(dev, fwspec))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(core.fwspecsFreed()).isEqualTo(freed);
     assertThat(dev.isIommuMapped()).isFalse();
   }

@@ -7,7 +7,6 @@ import com.google.common.primitives.ImmutableIntArray;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -103,7 +102,8 @@ class LegacyOfXlateTest {
   void failureOfALaterSpecifierDropsPrivSetByAnEarlierOne_defectD6() throws IommuException {
     core.registerInstance(dart);
     legacy.rejectInXlate.add(0xbad);
-    Device dev = addDevice("dev", TestGlue.Entry.of(dartNode, 1), TestGlue.Entry.of(dartNode, 0xbad));
+    Device dev =
+        addDevice("dev", TestGlue.Entry.of(dartNode, 1), TestGlue.Entry.of(dartNode, 0xbad));
 
     assertThat(core.dmaConfigure(dev).errno()).isEqualTo(Errno.ERANGE);
 
@@ -194,7 +194,8 @@ class LegacyOfXlateTest {
     Device dev = addDevice("dev");
     IommuFwspec fwspec = core.allocFwspec();
     int[] cells = new int[17];
-    assertThatThrownBy(() -> core.fwspecOfXlate(fwspec, dev, dartNode, ImmutableIntArray.copyOf(cells)))
+    assertThatThrownBy(
+            () -> core.fwspecOfXlate(fwspec, dev, dartNode, ImmutableIntArray.copyOf(cells)))
         .isInstanceOf(IllegalArgumentException.class);
     core.fwspecOfXlate(fwspec, dev, dartNode, ImmutableIntArray.copyOf(new int[16]));
     assertThat(fwspec.numIds()).isEqualTo(16);
@@ -228,7 +229,8 @@ class LegacyOfXlateTest {
     }
 
     @Override
-    public void ofXlateFwspec(IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args) {
+    public void ofXlateFwspec(
+        IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args) {
       calls.add("fwspec, lock held=" + fwspec.core().holdsProbeLock());
       fwspec.appendIds(args.toArray());
     }

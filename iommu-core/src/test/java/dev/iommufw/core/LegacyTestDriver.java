@@ -11,21 +11,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A legacy device tree driver for tests, like apple-dart or qcom_iommu: its {@code of_xlate}
- * works through the device (the core parks the glue's fwspec there under the probe lock), appends
- * with {@link IommuCore#fwspecAddIds} and sets per-device private data while translating. Its
- * {@code probe_device} requires both a fwspec with its ops and the private data (kernel-model.md
- * §5.7: reference drivers must check for a fwspec, not only for {@code priv}).
+ * A legacy device tree driver for tests, like apple-dart or qcom_iommu: its {@code of_xlate} works
+ * through the device (the core parks the glue's fwspec there under the probe lock), appends with
+ * {@link IommuCore#fwspecAddIds} and sets per-device private data while translating. Its {@code
+ * probe_device} requires both a fwspec with its ops and the private data (kernel-model.md §5.7:
+ * reference drivers must check for a fwspec, not only for {@code priv}).
  */
 final class LegacyTestDriver implements IommuOps, IommuOps.LegacyOfXlate {
   private final String name;
-  private final Map<FwNode, IommuInstance> byNode = Collections.synchronizedMap(new IdentityHashMap<>());
+  private final Map<FwNode, IommuInstance> byNode =
+      Collections.synchronizedMap(new IdentityHashMap<>());
 
   /** Cells that {@code of_xlate} rejects with ERANGE, after having set private data. */
   final Set<Integer> rejectInXlate = ConcurrentHashMap.newKeySet();
 
   /** What the driver saw in the slot during each {@code of_xlate}: the fwspec and prior priv. */
   final List<@Nullable IommuFwspec> seenFwspecs = Collections.synchronizedList(new ArrayList<>());
+
   final List<@Nullable Object> seenPriv = Collections.synchronizedList(new ArrayList<>());
   final List<Device> released = Collections.synchronizedList(new ArrayList<>());
 

@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A deliberately racy model of the IOMMU core and OF glue <em>before</em> the redesign (Linux
- * 6.7-rc1, marked [P] in kernel-model.md), kept in test code only so that {@link ProbeRaceTest}
- * can show that its harness catches the original probe race R1 (§5.1) and its variant R2 (§5.2).
+ * 6.7-rc1, marked [P] in kernel-model.md), kept in test code only so that {@link ProbeRaceTest} can
+ * show that its harness catches the original probe race R1 (§5.1) and its variant R2 (§5.2).
  *
  * <p>What makes it racy, exactly as in [P]:
  *
@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Freed objects are marked rather than reclaimed, so a use after free throws {@link
  * IllegalStateException}; a write through a slot pointer that became null throws {@link
  * NullPointerException} (the kernel's NULL dereference). {@link Thread#yield()} between the steps
- * widens the windows. Volatile fields keep the Java memory model out of the picture: the races
- * here are the logical ones of §5.
+ * widens the windows. Volatile fields keep the Java memory model out of the picture: the races here
+ * are the logical ones of §5.
  */
 final class PreRedesignCore {
   /** A [P] fwspec: a flexible array, reallocated (and the old copy freed) to grow. */
@@ -178,7 +178,8 @@ final class PreRedesignCore {
   private static void fwspecFree(Dev d) {
     DevIommu p = d.iommu;
     if (p == null) {
-      throw new NullPointerException("NULL dereference: dev->iommu vanished while freeing the fwspec");
+      throw new NullPointerException(
+          "NULL dereference: dev->iommu vanished while freeing the fwspec");
     }
     Fwspec f = p.fwspec;
     if (f != null) {

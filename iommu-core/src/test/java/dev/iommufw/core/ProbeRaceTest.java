@@ -33,13 +33,14 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The same harness runs twice: against the redesigned {@link IommuCore} (must never fail) and
  * against {@link PreRedesignCore}, the racy pre-redesign design kept in test code (must fail at
- * least once within its budget, proving that the harness can see the race). The iteration count
- * is {@value #DEFAULT_ITERATIONS}; the system property {@code iommufw.raceIterations} raises it.
+ * least once within its budget, proving that the harness can see the race). The iteration count is
+ * {@value #DEFAULT_ITERATIONS}; the system property {@code iommufw.raceIterations} raises it.
  */
 class ProbeRaceTest {
   static final int DEFAULT_ITERATIONS = 2000;
   private static final int[] IDS = {0x10, 0x11, 0x12, 0x13};
   private static final long SEED = 0x5eed_1ace_0fL;
+
   /** Upper bound of the random start delay, in spin-wait steps. */
   private static final int MAX_SKEW = Integer.getInteger("iommufw.raceSkew", 1000);
 
@@ -70,7 +71,8 @@ class ProbeRaceTest {
     return Integer.getInteger("iommufw.raceIterations", DEFAULT_ITERATIONS);
   }
 
-  static Outcome race(IntFunction<Subject> factory, int iterations, int maxSkew) throws InterruptedException {
+  static Outcome race(IntFunction<Subject> factory, int iterations, int maxSkew)
+      throws InterruptedException {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     Random random = new Random(SEED);
     long start = System.nanoTime();
@@ -88,18 +90,22 @@ class ProbeRaceTest {
         // of "glue looks S up" and "S registers and walks the bus" comes up.
         int delay = random.nextInt(maxSkew);
         boolean delayGlue = random.nextBoolean();
-        Future<?> glue = pool.submit(() -> {
-          startTogether(barrier, gate);
-          spin(delayGlue ? delay : 0);
-          s.glue();
-          return null;
-        });
-        Future<?> register = pool.submit(() -> {
-          startTogether(barrier, gate);
-          spin(delayGlue ? 0 : delay);
-          s.register();
-          return null;
-        });
+        Future<?> glue =
+            pool.submit(
+                () -> {
+                  startTogether(barrier, gate);
+                  spin(delayGlue ? delay : 0);
+                  s.glue();
+                  return null;
+                });
+        Future<?> register =
+            pool.submit(
+                () -> {
+                  startTogether(barrier, gate);
+                  spin(delayGlue ? 0 : delay);
+                  s.register();
+                  return null;
+                });
         String what = failureOf("glue thread", glue);
         String registerFailure = failureOf("registration thread", register);
         if (what == null) {
@@ -123,7 +129,13 @@ class ProbeRaceTest {
       pool.awaitTermination(10, TimeUnit.SECONDS);
     }
     return new Outcome(
-        iterations, failures, first, firstWhat, msToFirst, (System.nanoTime() - start) / 1_000_000, tally);
+        iterations,
+        failures,
+        first,
+        firstWhat,
+        msToFirst,
+        (System.nanoTime() - start) / 1_000_000,
+        tally);
   }
 
   /** A failure description without the per-iteration details, for the tally. */
@@ -146,8 +158,8 @@ class ProbeRaceTest {
 
   /**
    * Meets the other thread at the barrier, then busy-waits until it is there too: a barrier alone
-   * wakes the thread that arrived first tens of microseconds after the last one, which would
-   * always let the same thread win.
+   * wakes the thread that arrived first tens of microseconds after the last one, which would always
+   * let the same thread win.
    */
   private static void startTogether(CyclicBarrier barrier, AtomicInteger gate) throws Exception {
     barrier.await();
@@ -213,7 +225,8 @@ class ProbeRaceTest {
             r instanceof DmaConfigureResult.Deferred
                 ? "glue deferred, registration retried it"
                 : "glue found S registered";
-        if (!(r instanceof DmaConfigureResult.Configured) && !(r instanceof DmaConfigureResult.Deferred)) {
+        if (!(r instanceof DmaConfigureResult.Configured)
+            && !(r instanceof DmaConfigureResult.Deferred)) {
           problems.add("glue's configure answered " + r);
         }
       }
@@ -240,7 +253,12 @@ class ProbeRaceTest {
           return "D ended without an IOMMU";
         }
         if (b.instance() != instance || !Arrays.equals(b.ids().toArray(), IDS)) {
-          return "D bound to " + b.instance() + " with " + b.ids() + " instead of S with " + Arrays.toString(IDS);
+          return "D bound to "
+              + b.instance()
+              + " with "
+              + b.ids()
+              + " instead of S with "
+              + Arrays.toString(IDS);
         }
         if (core.fwspecsAllocated() - core.fwspecsFreed() != 1) {
           return (core.fwspecsAllocated() - core.fwspecsFreed()) + " fwspecs alive, expected 1";
@@ -304,7 +322,10 @@ class ProbeRaceTest {
           return "D silently ended without an IOMMU (its fwspec was freed under the glue)";
         }
         if (!Arrays.equals(bound, IDS)) {
-          return "D bound with IDs " + Arrays.toString(bound) + " instead of " + Arrays.toString(IDS)
+          return "D bound with IDs "
+              + Arrays.toString(bound)
+              + " instead of "
+              + Arrays.toString(IDS)
               + " (probed while its fwspec was half built)";
         }
         PreRedesignCore.DevIommu slot = dev.iommu;
@@ -329,13 +350,21 @@ class ProbeRaceTest {
 
     System.out.printf(
         "ProbeRaceTest redesigned core: %d iterations in %d ms, %d failures%s%n",
-        redesigned.iterations(), redesigned.ms(), redesigned.failures(),
-        redesigned.firstWhat() == null ? "" : "; first at iteration " + redesigned.firstFailure()
-            + ": " + redesigned.firstWhat());
+        redesigned.iterations(),
+        redesigned.ms(),
+        redesigned.failures(),
+        redesigned.firstWhat() == null
+            ? ""
+            : "; first at iteration " + redesigned.firstFailure() + ": " + redesigned.firstWhat());
     System.out.printf(
         "ProbeRaceTest pre-redesign variant: %d iterations in %d ms, %d failed; first failure at"
             + " iteration %d after %d ms: %s%n",
-        pre.iterations(), pre.ms(), pre.failures(), pre.firstFailure(), pre.msToFirst(), pre.firstWhat());
+        pre.iterations(),
+        pre.ms(),
+        pre.failures(),
+        pre.firstFailure(),
+        pre.msToFirst(),
+        pre.firstWhat());
     System.out.println("ProbeRaceTest redesigned tally: " + redesigned.tally());
     System.out.println("ProbeRaceTest pre-redesign tally: " + pre.tally());
     assertThat(redesigned.failures())

@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A small, configurable IOMMU driver for tests, modelled on the converted SMMUv3 driver: it
  * translates specifiers lock-free into the glue's fwspec ({@link IommuOps.OfXlateFwspec}) and, in
- * {@code probe_device}, accepts a device exactly when the device's fwspec carries this driver's
- * ops and names a firmware node of one of this driver's instances that is registered. A device
- * without a fwspec is accepted only by this driver's nodeless instance, if it has one registered.
+ * {@code probe_device}, accepts a device exactly when the device's fwspec carries this driver's ops
+ * and names a firmware node of one of this driver's instances that is registered. A device without
+ * a fwspec is accepted only by this driver's nodeless instance, if it has one registered.
  *
  * <p>Knobs (all thread-safe): IDs to reject with {@link Errno#ERANGE} (in probe or in xlate), a
  * {@link RuntimeException} to throw from probe, whether to set per-device private data (and fail
@@ -38,7 +38,8 @@ final class TestDriver implements IommuOps, IommuOps.OfXlateFwspec {
   }
 
   private final String name;
-  private final Map<FwNode, IommuInstance> byNode = Collections.synchronizedMap(new IdentityHashMap<>());
+  private final Map<FwNode, IommuInstance> byNode =
+      Collections.synchronizedMap(new IdentityHashMap<>());
   private volatile @Nullable IommuInstance nodeless;
 
   /** IDs that {@code probe_device} rejects with ERANGE. */
@@ -104,7 +105,8 @@ final class TestDriver implements IommuOps, IommuOps.OfXlateFwspec {
       }
       for (int id : fwspec.ids()) {
         if (rejectInProbe.contains(id)) {
-          throw new IommuException(Errno.ERANGE, "ID 0x" + Integer.toHexString(id) + " out of range");
+          throw new IommuException(
+              Errno.ERANGE, "ID 0x" + Integer.toHexString(id) + " out of range");
         }
       }
       instance = mine;
@@ -145,7 +147,8 @@ final class TestDriver implements IommuOps, IommuOps.OfXlateFwspec {
   }
 
   @Override
-  public void ofXlateFwspec(IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args)
+  public void ofXlateFwspec(
+      IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args)
       throws IommuException {
     for (int i = 0; i < args.length(); i++) {
       if (rejectInXlate.contains(args.get(i))) {

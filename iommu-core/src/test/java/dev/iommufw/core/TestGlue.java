@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A minimal firmware glue for tests: the redesigned {@code of_iommu_configure()} (kernel-model.md
- * §2.21, [S] flow). It allocates a fwspec, translates every described entry into it off the
- * device with {@link IommuCore#fwspecOfXlate}, and hands it to {@link IommuCore#probeDevice(Device,
+ * §2.21, [S] flow). It allocates a fwspec, translates every described entry into it off the device
+ * with {@link IommuCore#fwspecOfXlate}, and hands it to {@link IommuCore#probeDevice(Device,
  * IommuFwspec)}; try-with-resources frees it on every path that does not hand it off.
  */
 final class TestGlue implements DmaConfigure {
@@ -86,6 +86,7 @@ final class TestGlue implements DmaConfigure {
     if (e.errno() == Errno.ENODEV) {
       return new DmaConfigureResult.NoIommu(String.valueOf(e.getMessage()));
     }
-    return new DmaConfigureResult.Failed(e.errno(), String.valueOf(e.getMessage()), ImmutableIntArray.of());
+    return new DmaConfigureResult.Failed(
+        e.errno(), String.valueOf(e.getMessage()), ImmutableIntArray.of());
   }
 }
