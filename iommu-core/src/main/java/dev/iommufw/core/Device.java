@@ -34,6 +34,9 @@ public final class Device {
   /** The published binding; written under the probe lock, read lock-free. */
   private volatile @Nullable IommuBinding binding;
 
+  /** Set once, under the probe lock, when the device is removed from its core. */
+  private volatile boolean removed;
+
   /** The IOMMU node this device's configuration waits for; guarded by the registry lock. */
   @Nullable FwNode waitingFor;
 
@@ -150,6 +153,19 @@ public final class Device {
       throw new IllegalStateException(this + " was already added to a core");
     }
     core = owner;
+  }
+
+  /**
+   * Whether the device was removed from its core; a removed device is never bound again.
+   *
+   * @return true once removed
+   */
+  public boolean isRemoved() {
+    return removed;
+  }
+
+  void markRemoved() {
+    removed = true;
   }
 
   void publish(@Nullable IommuBinding newBinding) {

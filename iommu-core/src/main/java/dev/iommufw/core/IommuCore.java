@@ -372,13 +372,22 @@ public final class IommuCore {
 
   /**
    * Removes a device: releases its IOMMU state and forgets it (kernel: {@code
-   * BUS_NOTIFY_REMOVED_DEVICE} → {@code iommu_release_device()}).
+   * BUS_NOTIFY_REMOVED_DEVICE} → {@code iommu_release_device()}). A removed device is never
+   * bound again: a configuration still in flight gets {@link ProbeResult.NoIommu} and its fwspec
+   * is freed.
    *
    * @param dev a device of this core
    */
   public void removeDevice(Device dev) {
     checkMember(dev);
-    releaseDevice(dev);
+    probeLock.lock();
+    try {
+      releaseLocked(dev);
+      // Under the probe lock, so a configuration still in flight cannot bind it afterwards.
+      dev.markRemoved();
+    } finally {
+      probeLock.unlock();
+    }
     synchronized (registryLock) {
       devices.remove(dev);
       stopWaiting(dev);
@@ -410,6 +419,9 @@ public final class IommuCore {
     if (step == null) {
       return new DmaConfigureResult.NoIommu("no DMA-configure step");
     }
+    if (dev.isRemoved()) {
+      return new DmaConfigureResult.NoIommu(dev.name() + " was removed");
+    }
     // A deferral that raced with a registration (or a policy change) is retried, a few times
     // at most: the registration drained the index before this device entered it. A deferral
     // on an instance that was already registered when the step began (a driver answering
@@ -431,6 +443,9 @@ public final class IommuCore {
       synchronized (registryLock) {
         stopWaiting(dev);
         boolean registered = firstRegistered(node) != null;
+        if (dev.isRemoved()) {
+          return new DmaConfigureResult.NoIommu(dev.name() + " was removed");
+        }
         if (!registered && deferralPolicy == DeferralPolicy.BOOTING) {
           // Indexed under the same lock registration drains the index with, so a
           // registration after this point sees the device waiting.
@@ -541,6 +556,12 @@ public final class IommuCore {
     if (fwspec != null && fwspec.state() != FwspecState.BUILDING) {
       throw new IllegalStateException(
           "fwspec handed off twice, or used after hand-off: " + fwspec.state());
+    }
+    if (dev.isRemoved()) {
+      if (fwspec != null) {
+        fwspec.discardAtHandoff();
+      }
+      return new ProbeResult.NoIommu(dev.name() + " was removed");
     }
     // Defect D4: a fwspec without an IOMMU is rejected at the hand-off, and still consumed.
     if (fwspec != null && fwspec.ops() == null) {
@@ -803,8 +824,30 @@ public final class IommuCore {
             failed.error(), "bus walk failed at " + dev + ": " + failed.reason());
       }
     }
+    retryAll(retry);
+  }
+
+  /**
+   * Configures each device again. A crashing driver or glue on one device does not cost the
+   * others their retry: the first such exception is rethrown after all were tried.
+   */
+  private void retryAll(List<Device> retry) {
+    RuntimeException first = null;
     for (Device dev : retry) {
-      dmaConfigure(dev);
+      try {
+        if (!dev.isRemoved()) {
+          dmaConfigure(dev);
+        }
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 
@@ -905,9 +948,7 @@ public final class IommuCore {
         waiting.clear();
       }
     }
-    for (Device dev : retry) {
-      dmaConfigure(dev);
-    }
+    retryAll(retry);
   }
 
   // ============================================================================================

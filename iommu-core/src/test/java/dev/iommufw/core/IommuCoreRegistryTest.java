@@ -3,7 +3,6 @@ package dev.iommufw.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -274,10 +273,6 @@ class IommuCoreRegistryTest {
   }
 
   @Test
-  @Disabled(
-      "bug: IommuCore.removeDevice forgets the device but leaves Device.core set, so a configure"
-          + " still in flight (or any later probeDevice(dev, fwspec)) binds the removed device:"
-          + " its fwspec stays INSTALLED and the instance keeps it until unregistered")
   void aRemovedDeviceCannotBeBoundAgain() throws IommuException {
     core.registerInstance(fx.instance);
     Device dev = fx.addDevice("dev");
