@@ -603,7 +603,7 @@ public final class IommuCore {
       IommuGroup group = checkNotNull(ops.deviceGroup(this, dev), "device_group returned null");
       slot.group = group;
       group.add(dev);
-      instance.boundDevices.add(dev);
+      instance.bind(dev, slot);
       IommuFwspec installed = slot.fwspec;
       IommuBinding binding =
           new IommuBinding(instance, ids, installed == null ? 0 : installed.flags(), group);
@@ -628,7 +628,7 @@ public final class IommuCore {
     }
     IommuInstance instance = slot.instance;
     if (instance != null) {
-      instance.boundDevices.remove(dev);
+      instance.unbind(dev, slot);
     }
     if (acceptedBy != null) {
       acceptedBy.releaseDevice(this, dev);
@@ -665,7 +665,7 @@ public final class IommuCore {
     }
     IommuInstance instance = slot.instance;
     if (instance != null) {
-      instance.boundDevices.remove(dev);
+      instance.unbind(dev, slot);
       instance.ops().releaseDevice(this, dev);
     }
     freeSlot(dev);
@@ -866,7 +866,7 @@ public final class IommuCore {
       if (!instance.isRegisteredIn(this)) {
         throw new IllegalStateException(instance + " is not registered in this core");
       }
-      for (Device dev : new ArrayList<>(instance.boundDevices)) {
+      for (Device dev : instance.boundDevices()) {
         releaseLocked(dev);
       }
       synchronized (registryLock) {

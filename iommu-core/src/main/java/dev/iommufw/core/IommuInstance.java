@@ -2,8 +2,8 @@ package dev.iommufw.core;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,8 +27,10 @@ public final class IommuInstance {
   /** The core this instance is registered in; written under that core's registry lock. */
   private volatile @Nullable IommuCore registeredIn;
 
-  /** Devices bound to this instance; guarded by the probe lock of {@link #registeredIn}. */
-  final Set<Device> boundDevices = new LinkedHashSet<>();
+  // Devices bound to this instance, in bind order: a list linked through the devices' IOMMU
+  // slots (DeviceIommu.prevBound/nextBound). Guarded by the probe lock of registeredIn.
+  private @Nullable Device firstBound;
+  private @Nullable Device lastBound;
 
   /** Shared by the fwspecs recorded for this instance; made on first use per core. */
   private volatile @Nullable FwspecIommu fwspecIommu;
@@ -96,6 +98,49 @@ public final class IommuInstance {
       fwspecIommu = shared;
     }
     return shared;
+  }
+
+  /** Appends a device whose slot names this instance; probe lock held. */
+  void bind(Device dev, DeviceIommu slot) {
+    Device last = lastBound;
+    slot.prevBound = last;
+    slot.nextBound = null;
+    if (last == null) {
+      firstBound = dev;
+    } else {
+      checkNotNull(last.iommu).nextBound = dev;
+    }
+    lastBound = dev;
+  }
+
+  /** Unlinks a device if it is bound here; probe lock held; its slot must still be set. */
+  void unbind(Device dev, DeviceIommu slot) {
+    Device prev = slot.prevBound;
+    Device next = slot.nextBound;
+    if (prev == null && firstBound != dev) {
+      return; // never bound (the probe failed before binding)
+    }
+    if (prev == null) {
+      firstBound = next;
+    } else {
+      checkNotNull(prev.iommu).nextBound = next;
+    }
+    if (next == null) {
+      lastBound = prev;
+    } else {
+      checkNotNull(next.iommu).prevBound = prev;
+    }
+    slot.prevBound = null;
+    slot.nextBound = null;
+  }
+
+  /** The bound devices in bind order; probe lock held. */
+  List<Device> boundDevices() {
+    List<Device> out = new ArrayList<>();
+    for (Device d = firstBound; d != null; d = checkNotNull(d.iommu).nextBound) {
+      out.add(d);
+    }
+    return out;
   }
 
   @Nullable IommuCore registeredIn() {
