@@ -1,0 +1,47 @@
+package dev.iommufw.of;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Jazzer fuzz target for the DTB reader and the binding parsers that run on its output.
+ *
+ * <p>Property: {@link Fdt#parse(byte[])} returns a tree or throws {@link FdtFormatException};
+ * on a tree, {@link OfIommus#parse}, {@link IommuMap#parse} and {@link IommuMap#mapId} return
+ * normally for every node. Any other throwable, or an input past Jazzer's per-input time limit,
+ * is a finding.
+ *
+ * <p>Under plain {@code mvn verify} this replays the seeds and saved findings in {@code
+ * src/test/resources/dev/iommufw/of/FdtFuzzTestInputs/parse/}. To fuzz:
+ * {@code JAZZER_FUZZ=1 mvn -pl of-glue test -Dtest=FdtFuzzTest}.
+ */
+class FdtFuzzTest {
+
+  @FuzzTest(maxDuration = "2m")
+  void parse(byte[] blob) {
+    Fdt fdt;
+    try {
+      fdt = Fdt.parse(blob);
+    } catch (FdtFormatException expected) {
+      return;
+    }
+    for (FdtNode node : fdt.nodes()) {
+      node.path();
+      node.compatible();
+      node.isAvailable();
+      OfIommus.parse(fdt, node);
+      IommuMap map = IommuMap.parse(fdt, node);
+      if (map.isPresent()) {
+        map.mapId(0);
+        map.mapId(0x0800);
+        for (IommuMap.Entry e : map.entries()) {
+          map.mapId(e.ridBase());
+          map.mapId(e.ridBase() + e.length() - 1);
+          FdtNode target = e.iommu();
+          if (target != null) {
+            map.mapId(e.ridBase(), target);
+          }
+        }
+      }
+    }
+  }
+}
