@@ -41,7 +41,9 @@ public final class AcpiTableException extends Exception {
     }
   }
 
+  /** What is wrong. */
   private final Problem problem;
+  /** The table offset of the node at fault, or null. */
   private final @Nullable Long nodeOffset;
 
   /**

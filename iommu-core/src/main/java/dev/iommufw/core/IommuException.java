@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
 public final class IommuException extends Exception {
   private static final long serialVersionUID = 1L;
 
+  /** The kernel error. */
   private final Errno errno;
+  /** For a deferral, the IOMMU waited for; not serialised. */
   private final transient @Nullable FwNode waitingFor;
 
   /**

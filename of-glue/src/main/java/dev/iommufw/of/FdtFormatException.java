@@ -25,7 +25,9 @@ public final class FdtFormatException extends Exception {
     BAD_STRUCTURE
   }
 
+  /** What is wrong. */
   private final Problem problem;
+  /** The byte offset in the blob where the problem was found. */
   private final long offset;
 
   /**

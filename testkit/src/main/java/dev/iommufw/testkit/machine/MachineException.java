@@ -17,9 +17,13 @@ import org.jspecify.annotations.Nullable;
 public final class MachineException extends Exception {
   private static final long serialVersionUID = 1L;
 
+  /** The key or file at fault. */
   private final String key;
+  /** The error category of the report line. */
   private final String category;
+  /** The format of the report line, or null. */
   private final @Nullable String format;
+  /** The offset of the report line, or null. */
   private final @Nullable Long offset;
 
   private MachineException(String key, String problem, String category, @Nullable String format,
