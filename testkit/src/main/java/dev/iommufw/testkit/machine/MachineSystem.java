@@ -46,7 +46,9 @@ import org.jspecify.annotations.Nullable;
  * and every device, created through the glue ({@link OfIommu} or {@link AcpiIommu}).
  *
  * <p>{@link #run(BootEvent)} executes one event; events may run in any order and from several
- * threads (the core is thread-safe). {@link #endState()} is a function of the core's state plus
+ * threads (the core is thread-safe). Registering a virtio-iommu whose carrier's DMA configuration
+ * is still deferred waits until the carrier binds: in Linux the instance registers from the
+ * carrier driver's probe, which runs only once its DMA configuration succeeded or gave up. {@link #endState()} is a function of the core's state plus
  * each device's last DMA-configure outcome.
  *
  * <h2>From the glue's outcome to the report's result</h2>
@@ -74,14 +76,24 @@ public final class MachineSystem {
   private final ImmutableMap<String, IommuInstance> instances;
   private final ImmutableMap<String, Device> devices;
   private final Map<String, DmaConfigureResult> outcomes = new ConcurrentHashMap<>();
+  /** Carried instances (virtio-iommu) by name → the device that carries them. */
+  private final ImmutableMap<String, String> carriers;
+  /** Carried instances whose registration waits for their carrier to bind. */
+  private final java.util.Set<String> pending = ConcurrentHashMap.newKeySet();
 
   MachineSystem(Machine machine) {
     this.machine = machine;
     core.setPciTopology(machine.topology());
     Map<String, IommuInstance> inst = new LinkedHashMap<>();
+    Map<String, String> carried = new LinkedHashMap<>();
     for (InstanceSpec s : machine.instanceSpecs()) {
       inst.put(s.name(), createInstance(s));
+      String carrier = s.carrier();
+      if (carrier != null) {
+        carried.put(s.name(), carrier);
+      }
     }
+    this.carriers = ImmutableMap.copyOf(carried);
     this.instances = ImmutableMap.copyOf(inst);
     Map<String, Device> devs = new LinkedHashMap<>();
     OfIommu of = machine.ofGlue();
@@ -190,16 +202,13 @@ public final class MachineSystem {
    */
   public void run(BootEvent event) {
     if (event instanceof BootEvent.RegisterInstance r) {
-      IommuInstance instance = instance(r.instance());
-      synchronized (instance) {
-        if (!instance.isRegisteredIn(core)) {
-          try {
-            core.registerInstance(instance);
-          } catch (IommuException e) {
-            // The bus walk failed and the core unregistered the instance again: as in Linux,
-            // the instance is simply not there.
-          }
-        }
+      String carrier = carriers.get(r.instance());
+      if (carrier != null && outcomes.get(carrier) instanceof DmaConfigureResult.Deferred) {
+        // The carrier's driver probe has not run: its DMA configuration waits. The instance
+        // registers when the carrier finally binds (see registerPending).
+        pending.add(r.instance());
+      } else {
+        register(instance(r.instance()));
       }
     } else if (event instanceof BootEvent.UnregisterInstance u) {
       IommuInstance instance = instance(u.instance());
@@ -214,6 +223,37 @@ public final class MachineSystem {
       core.dmaConfigure(added(device(c.device())));
     } else {
       core.setDeferralPolicy(DeferralPolicy.TIMEOUT_EXPIRED);
+    }
+    registerPending();
+  }
+
+  private void register(IommuInstance instance) {
+    synchronized (instance) {
+      if (!instance.isRegisteredIn(core)) {
+        try {
+          core.registerInstance(instance);
+        } catch (IommuException e) {
+          // The bus walk failed and the core unregistered the instance again: as in Linux, the
+          // instance is simply not there.
+        }
+      }
+    }
+  }
+
+  /** Registers the carried instances whose carrier is no longer waiting, until none is left. */
+  private void registerPending() {
+    boolean progress = true;
+    while (progress && !pending.isEmpty()) {
+      progress = false;
+      for (String name : List.copyOf(pending)) {
+        String carrier = carriers.get(name);
+        if (carrier == null
+            || !(outcomes.get(carrier) instanceof DmaConfigureResult.Deferred)) {
+          pending.remove(name);
+          register(instance(name));
+          progress = true;
+        }
+      }
     }
   }
 
