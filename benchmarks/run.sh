@@ -52,8 +52,8 @@ if [ "${QUICK:-0}" = 1 ]; then # checks the script itself; the numbers mean noth
   TIMED_ARGS=(-wi 1 -w 100ms -i 1 -r 100ms)
   ROUNDS=1
 else
-  PROBE_ARGS=(-wi 10 -i 10)
-  REG_ARGS=(-wi 2 -i 3)
+  PROBE_ARGS=(-wi 10 -i 10 -gc true)
+  REG_ARGS=(-wi 2 -i 3 -gc true)
   TIMED_ARGS=(-wi 3 -w 1s -i 3 -r 1s)
 fi
 # 1. probe with a formed fwspec, 10^3..10^6 devices (single shots, see ProbeBenchmark).
