@@ -3,6 +3,9 @@ package dev.iommufw.of;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,10 +31,18 @@ public final class IommuMap {
 
   private static final int NO_MASK = 0xffffffff;
 
+  /**
+   * Above this many tuples an untargeted look-up goes through an {@link Index}: a linear scan per
+   * look-up made a report over a long map (one look-up per tuple) quadratic (issue 12).
+   */
+  static final int INDEX_THRESHOLD = 16;
+
   private final boolean present;
   private final boolean badLength;
   private final int mask;
   private final ImmutableList<Entry> entries;
+  // Racy single-check caching is safe: Index is immutable and building it is idempotent.
+  private @Nullable Index index;
 
   private IommuMap(boolean present, boolean badLength, int mask, ImmutableList<Entry> entries) {
     this.present = present;
@@ -136,6 +147,14 @@ public final class IommuMap {
       return new MapResult.Failed(OfError.EINVAL, null);
     }
     int masked = id & mask;
+    if (target == null && entries.size() > INDEX_THRESHOLD) {
+      Index ix = index;
+      if (ix == null) {
+        ix = new Index(entries, mask);
+        index = ix;
+      }
+      return ix.lookup(id, masked);
+    }
     for (Entry e : entries) {
       if ((e.ridBase() & ~mask) != 0) {
         return new MapResult.Failed(OfError.EFAULT, e.index());
@@ -156,6 +175,86 @@ public final class IommuMap {
       return new MapResult.Mapped(e.index(), node, out);
     }
     return new MapResult.NoMatch(id);
+  }
+
+  /**
+   * The untargeted look-up as a sorted table of disjoint ID intervals, each labelled with the
+   * first tuple that covers it; equal to the scan of {@link #map} for a null target. Only tuples
+   * before the first one whose {@code rid-base} has bits outside the mask can win: reaching that
+   * tuple ends the scan with {@code EFAULT}. Built in O(n log n), looked up in O(log n).
+   */
+  private static final class Index {
+    private final ImmutableList<Entry> entries;
+    private final int fault; // index of the first tuple failing the mask check, or -1
+    private final long[] starts;
+    private final long[] ends; // exclusive
+    private final int[] winners;
+
+    Index(ImmutableList<Entry> entries, int mask) {
+      this.entries = entries;
+      int f = -1;
+      for (Entry e : entries) {
+        if ((e.ridBase() & ~mask) != 0) {
+          f = e.index();
+          break;
+        }
+      }
+      this.fault = f;
+      int live = f < 0 ? entries.size() : f;
+      // Paint the tuples from last to first, so that an earlier tuple overwrites a later one.
+      TreeMap<Long, long[]> painted = new TreeMap<>(); // start -> {end, tuple}
+      for (int k = live - 1; k >= 0; k--) {
+        Entry e = entries.get(k);
+        long start = Integer.toUnsignedLong(e.ridBase());
+        long end = Integer.toUnsignedLong(e.ridBase() + e.length());
+        if (end <= start) {
+          continue; // covers nothing (also when the sum wraps past 2^32)
+        }
+        Map.Entry<Long, long[]> below = painted.lowerEntry(start);
+        if (below != null && below.getValue()[0] > start) {
+          long[] v = below.getValue();
+          if (v[0] > end) {
+            painted.put(end, new long[] {v[0], v[1]});
+          }
+          v[0] = start;
+        }
+        Map.Entry<Long, long[]> in = painted.ceilingEntry(start);
+        while (in != null && in.getKey() < end) {
+          long[] v = in.getValue();
+          painted.remove(in.getKey());
+          if (v[0] > end) {
+            painted.put(end, v);
+            break;
+          }
+          in = painted.ceilingEntry(start);
+        }
+        painted.put(start, new long[] {end, k});
+      }
+      int n = painted.size();
+      starts = new long[n];
+      ends = new long[n];
+      winners = new int[n];
+      int i = 0;
+      for (Map.Entry<Long, long[]> e : painted.entrySet()) {
+        starts[i] = e.getKey();
+        ends[i] = e.getValue()[0];
+        winners[i] = (int) e.getValue()[1];
+        i++;
+      }
+    }
+
+    MapResult lookup(int id, int masked) {
+      long x = Integer.toUnsignedLong(masked);
+      int i = Arrays.binarySearch(starts, x);
+      if (i < 0) {
+        i = -i - 2; // the last interval starting below x
+      }
+      if (i >= 0 && x < ends[i]) {
+        Entry e = entries.get(winners[i]);
+        return new MapResult.Mapped(e.index(), e.iommu(), masked - e.ridBase() + e.outBase());
+      }
+      return fault >= 0 ? new MapResult.Failed(OfError.EFAULT, fault) : new MapResult.NoMatch(id);
+    }
   }
 
   @Override
