@@ -1,7 +1,12 @@
 /**
- * The testkit: what tools, demos, benchmarks and users' property tests share — reference IOMMU
- * drivers ({@code dev.iommufw.testkit.drivers}), whole-machine boots, and generators and
- * harnesses for property tests.
+ * Property-testing support for code built on iommufw: generators of firmware, machines and boot
+ * schedules ({@link dev.iommufw.testkit.Generators}, plain functions of a random source, with
+ * QuickTheories wrappers in {@link dev.iommufw.testkit.TestkitGens}), and a machine harness
+ * ({@link dev.iommufw.testkit.MachineHarness}) that boots a machine with its events in any
+ * order, sequentially or on real threads, and checks the end state against the reference boot.
+ *
+ * <p>Try counts of the project's own properties scale with the system property {@code
+ * iommufw.tries} ({@link dev.iommufw.testkit.Tries}).
  */
 @NullMarked
 package dev.iommufw.testkit;
