@@ -85,7 +85,14 @@ public final class MachineDot {
       case NONE -> "#eeeeee";
       case UNPROBED -> "#ffffff";
     };
-    String label = d.device() + "\n" + MachineText.annotation(d);
+    String driver = d.driver() == null ? "(no driver)" : d.driver();
+    String label = d.device() + "\n" + switch (d.result()) {
+      case OK -> driver;
+      case ERROR -> driver + "\n" + d.errno()
+          + (d.ids().isEmpty() ? "" : " ids " + MachineText.ids(d));
+      case NONE -> driver + "\nno IOMMU";
+      case UNPROBED -> driver + "\nnot DMA-configured";
+    };
     return q(d.device()) + " [style=filled, fillcolor=\"" + fill + "\", label=" + q(label)
         + "];";
   }
