@@ -119,8 +119,8 @@ public final class MachineJson {
 
     private ImmutableMap<String, Hardware> hardware(@Nullable JsonNode node)
         throws MachineException {
-      if (node == null) {
-        return ImmutableMap.of();
+      if (node == null || node.isNull()) {
+        return ImmutableMap.of(); // optional: absent or null means no hardware models
       }
       object(node, "iommu_hardware");
       ImmutableMap.Builder<String, Hardware> out = ImmutableMap.builder();
@@ -216,7 +216,7 @@ public final class MachineJson {
           b.window(secondary, subordinate);
         }
         JsonNode aliases = f.get("dma_alias_devfns");
-        if (aliases != null) {
+        if (aliases != null && !aliases.isNull()) {
           if (!aliases.isArray()) {
             throw MachineException.badMachine(key + ".dma_alias_devfns", "not an array");
           }
