@@ -4,6 +4,9 @@
 #   benchmarks/run.sh                 build (mvn -pl benchmarks -am package), then run everything
 #   SKIP_BUILD=1 benchmarks/run.sh    use the jars already in */target
 #   QUICK=1 benchmarks/run.sh         minimal iterations, to check the script (numbers meaningless)
+#   BENCH_NICE=-20 benchmarks/run.sh  run every measured process at that niceness (needs root):
+#                                     on a machine shared with other work, the measured
+#                                     processes then get a CPU instead of a tenth of one
 #
 # About 7 minutes on 2 cores. Needs a JDK 17+, Maven (for the build), python3 and dtc
 # (`apt-get install -y device-tree-compiler`) for the batch-report comparison.
@@ -25,6 +28,14 @@ command -v dtc >/dev/null || { echo "run.sh: dtc not found (apt-get install -y d
 rm -rf "$OUT"
 mkdir -p "$OUT"
 SECONDS=0
+# Private copies, so that a concurrent build cannot swap a jar in the middle of the run.
+JAR_NAME=$JAR TOOL_NAME=$TOOL
+cp "$JAR" "$OUT/benchmarks.jar" && JAR=$OUT/benchmarks.jar
+cp "$TOOL" "$OUT/fwspec-report.jar" && TOOL=$OUT/fwspec-report.jar
+PRIO=()
+if [ "${BENCH_NICE:-0}" != 0 ] && nice -n "$BENCH_NICE" true 2>/dev/null; then
+  PRIO=(nice -n "$BENCH_NICE")
+fi
 
 {
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -36,12 +47,13 @@ SECONDS=0
   echo "dtc=$(dtc --version 2>&1 | head -1)"
   echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "niceness=${PRIO[*]:-none (default priority)}"
 } > "$OUT/machine.txt"
 
 jmh() { # name, then JMH arguments
   local name=$1; shift
-  echo "== JMH $name: java -jar $JAR $*" | tee -a "$OUT/commands.txt"
-  java -jar "$JAR" "$@" -rf json -rff "$OUT/$name.json" > "$OUT/$name.log" 2>&1 \
+  echo "== JMH $name: ${PRIO[*]} java -jar $JAR_NAME $*" | tee -a "$OUT/commands.txt"
+  "${PRIO[@]}" java -jar "$JAR" "$@" -rf json -rff "$OUT/$name.json" > "$OUT/$name.log" 2>&1 \
     || { tail -40 "$OUT/$name.log" >&2; exit 1; }
   grep -E '^(Benchmark|[A-Z][A-Za-z]+Benchmark\.)' "$OUT/$name.log" || true
 }
@@ -52,9 +64,9 @@ if [ "${QUICK:-0}" = 1 ]; then # checks the script itself; the numbers mean noth
   TIMED_ARGS=(-wi 1 -w 100ms -i 1 -r 100ms)
   ROUNDS=1
 else
-  PROBE_ARGS=(-wi 10 -i 10 -gc true)
-  REG_ARGS=(-wi 2 -i 3 -gc true)
-  TIMED_ARGS=(-wi 3 -w 1s -i 3 -r 1s)
+  PROBE_ARGS=(-wi 5 -i 8 -gc true)
+  REG_ARGS=(-wi 1 -i 3 -gc true)
+  TIMED_ARGS=(-wi 2 -w 1s -i 3 -r 1s)
 fi
 # 1. probe with a formed fwspec, 10^3..10^6 devices (single shots, see ProbeBenchmark).
 jmh probe ProbeBenchmark -f 1 "${PROBE_ARGS[@]}"
@@ -66,14 +78,14 @@ jmh dtb DtbBenchmark -f 1 "${TIMED_ARGS[@]}" -jvmArgsAppend "-Diommufw.dtCorpus=
 jmh acpi AcpiBenchmark -f 1 "${TIMED_ARGS[@]}"
 
 # 5. memory per installed fwspec (JOL).
-echo "== java -cp $JAR dev.iommufw.benchmarks.FwspecFootprint" | tee -a "$OUT/commands.txt"
-java -Djdk.attach.allowAttachSelf=true -cp "$JAR" dev.iommufw.benchmarks.FwspecFootprint \
+echo "== ${PRIO[*]} java -cp $JAR_NAME dev.iommufw.benchmarks.FwspecFootprint" | tee -a "$OUT/commands.txt"
+"${PRIO[@]}" java -Djdk.attach.allowAttachSelf=true -cp "$JAR" dev.iommufw.benchmarks.FwspecFootprint \
   > "$OUT/footprint.md" 2> "$OUT/footprint.err"
 cat "$OUT/footprint.md"
 
 # 3b. every corpus file, parse and report (plain harness).
-echo "== java -cp $JAR dev.iommufw.benchmarks.CorpusPerFile 3 20" | tee -a "$OUT/commands.txt"
-java -Diommufw.dtCorpus="$CORPUS" -cp "$JAR" dev.iommufw.benchmarks.CorpusPerFile 3 20 \
+echo "== ${PRIO[*]} java -cp $JAR_NAME dev.iommufw.benchmarks.CorpusPerFile 3 20" | tee -a "$OUT/commands.txt"
+"${PRIO[@]}" java -Diommufw.dtCorpus="$CORPUS" -cp "$JAR" dev.iommufw.benchmarks.CorpusPerFile 3 20 \
   > "$OUT/perfile.tsv"
 
 # 6. the whole visible DT corpus: one JVM in batch mode vs dtc once per file, same files.
@@ -83,20 +95,20 @@ now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 JAVA_TUNED=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto)
 {
-  echo "dtc -I dtb -O dts -o /dev/null FILE  (once per file, ${#FILES[@]} files)"
-  echo "java -jar $TOOL --output-dir DIR FILE...  (one JVM, ${#FILES[@]} files)"
-  echo "java ${JAVA_TUNED[*]} -jar $TOOL --output-dir DIR FILE..."
+  echo "${PRIO[*]} dtc -I dtb -O dts -o /dev/null FILE  (once per file, ${#FILES[@]} files)"
+  echo "${PRIO[*]} java -jar $TOOL_NAME --output-dir DIR FILE...  (one JVM, ${#FILES[@]} files)"
+  echo "${PRIO[*]} java ${JAVA_TUNED[*]} -jar $TOOL_NAME --output-dir DIR FILE..."
 } >> "$OUT/commands.txt"
 echo -e "round\tdtc_ms\tjava_ms\tjava_tuned_ms" > "$OUT/batch.tsv"
 for round in $(seq 1 "$ROUNDS"); do
   t0=$(now)
-  for f in "${FILES[@]}"; do dtc -I dtb -O dts -o /dev/null "$f" 2>/dev/null || true; done
+  for f in "${FILES[@]}"; do "${PRIO[@]}" dtc -I dtb -O dts -o /dev/null "$f" 2>/dev/null || true; done
   t1=$(now)
   rm -rf "$OUT/batch"
-  java -jar "$TOOL" --output-dir "$OUT/batch" "${FILES[@]}"
+  "${PRIO[@]}" java -jar "$TOOL" --output-dir "$OUT/batch" "${FILES[@]}"
   t2=$(now)
   rm -rf "$OUT/batch"
-  java "${JAVA_TUNED[@]}" -jar "$TOOL" --output-dir "$OUT/batch" "${FILES[@]}"
+  "${PRIO[@]}" java "${JAVA_TUNED[@]}" -jar "$TOOL" --output-dir "$OUT/batch" "${FILES[@]}"
   t3=$(now)
   echo -e "$round\t$(ms "$t0" "$t1")\t$(ms "$t1" "$t2")\t$(ms "$t2" "$t3")" | tee -a "$OUT/batch.tsv"
 done

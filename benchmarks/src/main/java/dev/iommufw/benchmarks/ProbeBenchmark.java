@@ -37,7 +37,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * probes is too short to warm the JIT, the trial set-up first runs a few hundred thousand
  * probe/release cycles on a separate system.
  *
- * <p>The young generation (3 GiB) holds a whole shot's allocations (about 270 bytes per probe, all
+ * <p>The young generation (3 GiB) holds a whole shot's allocations (about 240 bytes per probe, all
  * of which stay live as the devices' bindings), so that a shot of 10⁶ probes is not charged for
  * a collection that copies them; {@code run.sh} passes {@code -gc true} so that garbage of the
  * set-up is collected before each shot. The secondary result {@code cpuNsPerProbe} is the
