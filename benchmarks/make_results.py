@@ -105,7 +105,9 @@ if wall:
     summary.append(("≥ 10 M probes/s on one thread",
                     f"CPU: {1e3 / min(cpu.values()):.2f} M/s best, {1e3 / cpu[nbig]:.2f} M/s at {nbig:,} devices; "
                     f"wall: {1e3 / min(wall.values()):.2f} M/s best, {1e3 / wall[nbig]:.2f} M/s at {nbig:,}",
-                    "met" if 1e3 / min(cpu.values()) >= 10 else "**missed**"))
+                    ("met" if 1e3 / min(wall.values()) >= 10 else
+                     "met on CPU time; **missed** on wall-clock" if 1e3 / min(cpu.values()) >= 10 else
+                     "**missed**")))
     lo = min(cpu[n] / cpu[n0] for n in cpu)
     hi = max(cpu[n] / cpu[n0] for n in cpu)
     wlo = min(wall[n] / wall[n0] for n in wall)
