@@ -81,6 +81,9 @@ public final class IommuCore {
   /** What a fwspec of this core shares before an IOMMU is recorded in it. */
   final FwspecIommu unassignedFwspecIommu = new FwspecIommu(this);
 
+  /** PCI devices by address, for {@link #pciDevice(Bdf)}; guarded by the registry lock. */
+  private final java.util.HashMap<Bdf, Device> pciIndex = new java.util.HashMap<>();
+
   /** The PCI topology {@link #pciDeviceGroup} walks; set by the system's builder. */
   private volatile @Nullable PciTopology pciTopology;
 
@@ -366,6 +369,10 @@ public final class IommuCore {
     synchronized (registryLock) {
       dev.attachTo(this);
       devices.add(dev);
+      PciFunction fn = dev.pci();
+      if (fn != null) {
+        pciIndex.putIfAbsent(Bdf.ofRequesterId(fn.segment(), fn.requesterId()), dev);
+      }
     }
     return probeDevice(dev);
   }
@@ -389,6 +396,10 @@ public final class IommuCore {
       probeLock.unlock();
     }
     synchronized (registryLock) {
+      PciFunction fn = dev.pci();
+      if (fn != null) {
+        pciIndex.remove(Bdf.ofRequesterId(fn.segment(), fn.requesterId()), dev);
+      }
       devices.remove(dev);
       stopWaiting(dev);
     }
@@ -721,7 +732,7 @@ public final class IommuCore {
   public IommuGroup pciDeviceGroup(Device dev) {
     assertProbeLockHeld();
     checkMember(dev);
-    return PciDeviceGroups.group(this, dev, pciTopology, devices());
+    return PciDeviceGroups.group(this, dev, pciTopology);
   }
 
   /**
@@ -749,13 +760,9 @@ public final class IommuCore {
    * @return the device, or null
    */
   public @Nullable Device pciDevice(Bdf bdf) {
-    for (Device d : devices()) {
-      PciFunction p = d.pci();
-      if (p != null && p.segment() == bdf.segment() && p.requesterId() == bdf.requesterId()) {
-        return d;
-      }
+    synchronized (registryLock) {
+      return pciIndex.get(bdf);
     }
-    return null;
   }
 
   /**

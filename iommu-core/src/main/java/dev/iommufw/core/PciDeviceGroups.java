@@ -1,8 +1,6 @@
 package dev.iommufw.core;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,26 +10,20 @@ import org.jspecify.annotations.Nullable;
 final class PciDeviceGroups {
   private PciDeviceGroups() {}
 
-  static IommuGroup group(IommuCore core, Device dev, @Nullable PciTopology topology,
-      List<Device> devices) {
+  static IommuGroup group(IommuCore core, Device dev, @Nullable PciTopology topology) {
     PciFunction fn = dev.pci();
     if (fn == null) {
       return core.genericDeviceGroup(dev);
     }
-    Map<Bdf, Device> index = new HashMap<>();
-    for (Device d : devices) {
-      PciFunction p = d.pci();
-      if (p != null) {
-        index.putIfAbsent(Bdf.ofRequesterId(p.segment(), p.requesterId()), d);
-      }
-    }
+    // Looked up per carrier through the core's index: a probe costs O(aliases + depth).
+    Function<Bdf, @Nullable Device> index = core::pciDevice;
     PciDev f = topology == null
         ? null
         : topology.function(Bdf.ofRequesterId(fn.segment(), fn.requesterId()));
     if (topology == null || f == null) {
       // No topology for this function: only its aliases can tie it to another device.
       for (int rid : fn.dmaAliases()) {
-        IommuGroup g = groupOf(index.get(Bdf.ofRequesterId(fn.segment(), rid)));
+        IommuGroup g = groupOf(index.apply(Bdf.ofRequesterId(fn.segment(), rid)));
         if (g != null) {
           return g;
         }
@@ -42,7 +34,7 @@ final class PciDeviceGroups {
     PciDev[] last = {f};
     IommuGroup g = topology.forEachDmaAlias(f, alias -> {
       last[0] = alias.carrier();
-      return groupOf(index.get(alias.carrier().bdf()));
+      return groupOf(index.apply(alias.carrier().bdf()));
     });
     if (g != null) {
       return g;
@@ -54,13 +46,13 @@ final class PciDeviceGroups {
         break;
       }
       p = b;
-      g = groupOf(index.get(b.bdf()));
+      g = groupOf(index.apply(b.bdf()));
       if (g != null) {
         return g;
       }
     }
     // 3. The device the climb ended at.
-    g = groupOf(index.get(p.bdf()));
+    g = groupOf(index.apply(p.bdf()));
     if (g != null) {
       return g;
     }
@@ -68,7 +60,7 @@ final class PciDeviceGroups {
     if (p.multifunction() && !PciTopology.isolated(p)) {
       for (PciDev sibling : topology.slot(p)) {
         if (!sibling.bdf().equals(p.bdf()) && !PciTopology.isolated(sibling)) {
-          g = groupOf(index.get(sibling.bdf()));
+          g = groupOf(index.apply(sibling.bdf()));
           if (g != null) {
             return g;
           }

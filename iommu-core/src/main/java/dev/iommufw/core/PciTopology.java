@@ -353,12 +353,15 @@ public final class PciTopology {
         checkArgument(onRoot || inWindow,
             "%s is neither on a root bus nor inside its parent's bus window", d.bdf());
       }
-      int limit = byBdf.size();
+      // Cycle check in O(n): each function is walked from at most once (marked done after).
+      java.util.Set<Bdf> done = new java.util.HashSet<>();
       for (PciDev d : byBdf.values()) {
-        int steps = 0;
-        for (Bdf p = d.parent(); p != null; p = checkNotNull(byBdf.get(p)).parent()) {
-          checkArgument(++steps <= limit, "parent links of %s form a cycle", d.bdf());
+        java.util.Set<Bdf> path = new java.util.HashSet<>();
+        for (Bdf b = d.bdf(); b != null && !done.contains(b);
+            b = checkNotNull(byBdf.get(b)).parent()) {
+          checkArgument(path.add(b), "parent links of %s form a cycle", d.bdf());
         }
+        done.addAll(path);
       }
       return new PciTopology(roots, byBdf);
     }
