@@ -20,8 +20,11 @@ import org.jspecify.annotations.Nullable;
  * Jazzer's per-input time limit, is a finding.
  *
  * <p>Under plain {@code mvn verify} this replays {@code
- * src/test/resources/dev/iommufw/testkit/machine/MachineFuzzTestInputs/load/}. To fuzz: {@code
- * JAZZER_FUZZ=1 mvn -pl testkit test -Dtest=MachineFuzzTest}.
+ * src/test/resources/dev/iommufw/testkit/machine/MachineFuzzTestInputs/load/}. To fuzz for a chosen time
+ * (default 2 minutes; the JVM uses about 2 GB), with inputs capped at 4 KiB for speed:
+ * <pre>JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m mvn -pl testkit test -Dtest=MachineFuzzTest \
+ *     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_len=4096</pre>
+ * A finding is saved as {@code crash-*} in the inputs directory and replays from then on.
  */
 class MachineFuzzTest {
   /** The corpus machines, in the order of the seeds' first byte. */
