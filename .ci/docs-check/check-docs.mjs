@@ -45,6 +45,10 @@ while (queue.length > 0) {
   ids.set(file, new Set(await page.$$eval('[id],[name]',
     els => els.flatMap(e => [e.id, e.getAttribute('name')]).filter(Boolean))));
   const hrefs = await page.$$eval('a[href]', as => as.map(a => a.href));
+  const images = await page.$$eval('img', imgs => imgs.map(i => ({ src: i.src, ok: i.complete && i.naturalWidth > 0 })));
+  for (const img of images) {
+    if (!img.ok) broken.push(`${path.relative(site, file)}: image does not render: ${img.src}`);
+  }
   for (const href of hrefs) {
     const target = local(href);
     if (target === null) continue;
