@@ -29,6 +29,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * in memory. {@code file} is a path relative to the corpus ({@link DtCorpus}) or {@code ALL} for
  * every blob of it (malformed ones included: parse then fails fast, and the report is the error
  * line). Every other file is timed by {@link CorpusPerFile}, which {@code run.sh} also runs.
+ * {@link CpuCounters} adds the CPU time per operation.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -73,9 +74,11 @@ public class DtbBenchmark {
    * Parses the blob(s).
    *
    * @param bh sink
+   * @param cpu CPU time counters
    */
   @Benchmark
-  public void parse(Blackhole bh) {
+  public void parse(Blackhole bh, CpuCounters cpu) {
+    long start = CpuCounters.now();
     for (byte[] blob : blobs) {
       try {
         bh.consume(Fdt.parse(blob));
@@ -83,18 +86,22 @@ public class DtbBenchmark {
         bh.consume(e);
       }
     }
+    cpu.add(start, 1);
   }
 
   /**
    * Writes the full report of the blob(s) to a discarding stream.
    *
    * @param bh sink
+   * @param cpu CPU time counters
    * @throws IOException never: the stream discards
    */
   @Benchmark
-  public void report(Blackhole bh) throws IOException {
+  public void report(Blackhole bh, CpuCounters cpu) throws IOException {
+    long start = CpuCounters.now();
     for (byte[] blob : blobs) {
       bh.consume(Reports.writeReport(blob, ByteStreams.nullOutputStream()));
     }
+    cpu.add(start, 1);
   }
 }
