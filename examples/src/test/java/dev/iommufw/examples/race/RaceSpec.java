@@ -1,0 +1,43 @@
+package dev.iommufw.examples.race;
+
+/**
+ * The sequential model both designs are checked against (Lincheck's sequential specification):
+ * S is registered or not, D was configured or not, and D is bound exactly when both happened —
+ * in either order, because a deferred D is retried when S registers.
+ */
+public class RaceSpec {
+  private boolean registered;
+  private boolean configured;
+
+  /** A fresh boot. */
+  public RaceSpec() {}
+
+  /**
+   * D's driver probes.
+   *
+   * @return {@code done}
+   */
+  public String configure() {
+    configured = true;
+    return "done";
+  }
+
+  /**
+   * S registers.
+   *
+   * @return {@code done}
+   */
+  public String register() {
+    registered = true;
+    return "done";
+  }
+
+  /**
+   * D's state.
+   *
+   * @return as {@link RaceModel#state()}
+   */
+  public String state() {
+    return registered && configured ? RaceModel.BOUND : "unbound";
+  }
+}
