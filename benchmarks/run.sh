@@ -59,17 +59,21 @@ jmh() { # name, then JMH arguments
 }
 
 if [ "${QUICK:-0}" = 1 ]; then # checks the script itself; the numbers mean nothing
-  PROBE_ARGS=(-wi 1 -i 1 -p devices=1000,10000 -p jitWarmupCycles=1000)
+  PROBE_SMALL=(-wi 1 -i 1 -p devices=1000,10000 -p jitWarmupCycles=1000)
+  PROBE_LARGE=(-wi 0 -i 1 -p devices=100000 -p jitWarmupCycles=1000)
   REG_ARGS=(-wi 0 -i 1 -p waiting=10000)
   TIMED_ARGS=(-wi 1 -w 100ms -i 1 -r 100ms)
   ROUNDS=1
 else
-  PROBE_ARGS=(-wi 5 -i 8 -gc true)
+  # Small systems: many short shots, so that one disturbed shot weighs little.
+  PROBE_SMALL=(-wi 10 -i 40 -gc true -p devices=1000,10000)
+  PROBE_LARGE=(-wi 4 -i 8 -gc true -p devices=100000,1000000)
   REG_ARGS=(-wi 1 -i 3 -gc true)
   TIMED_ARGS=(-wi 2 -w 1s -i 3 -r 1s)
 fi
 # 1. probe with a formed fwspec, 10^3..10^6 devices (single shots, see ProbeBenchmark).
-jmh probe ProbeBenchmark -f 1 "${PROBE_ARGS[@]}"
+jmh probe-small ProbeBenchmark -f 1 "${PROBE_SMALL[@]}"
+jmh probe-large ProbeBenchmark -f 1 "${PROBE_LARGE[@]}"
 # 2. registering K instances over N waiting devices.
 jmh register RegisterBenchmark -f 1 "${REG_ARGS[@]}"
 # 3. DTB parse and full report, chosen files and the whole corpus.
