@@ -49,8 +49,8 @@ public class RedesignLincheckTest {
   @Test
   void modelChecking() {
     new ModelCheckingOptions()
-        .iterations(LincheckOps.iterations(5))
-        .invocationsPerIteration(150)
+        .iterations(LincheckOps.iterations(3))
+        .invocationsPerIteration(100)
         .threads(2)
         .actorsPerThread(2)
         .actorsBefore(0)
