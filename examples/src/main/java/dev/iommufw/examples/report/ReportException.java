@@ -11,8 +11,11 @@ import org.jspecify.annotations.Nullable;
 public final class ReportException extends Exception {
   private static final long serialVersionUID = 1L;
 
+  /** The error category. */
   private final String category;
+  /** The input format, or null. */
   private final @Nullable String format;
+  /** The offset of the node at fault, or null. */
   private final @Nullable Long offset;
 
   /**
