@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every code example in the docs is code that compiles and runs: each {@code <pre
  * class="snippet">} block, preceded by the comment {@code <!-- snippet FILE#NAME -->}, of the API guide pages must equal
- * the region {@code NAME} of {@code FILE} (a test source), and README.md's Java example must equal
- * the one {@link ReadmeExampleTest} runs.
+ * the region {@code NAME} of {@code FILE} (a test source), and README.md's Java examples must equal
+ * the ones {@link ReadmeExampleTest} and the testkit's {@code ReadmeTestkitExampleTest} run.
  */
 class DocSnippetsTest {
   private static final Path ROOT =
@@ -60,6 +60,14 @@ class DocSnippetsTest {
             test.indexOf('\n', test.indexOf("// README example begins")) + 1,
             test.indexOf("// README example ends"));
     assertThat(normalise(block.group(1))).isEqualTo(normalise(body));
+
+    assertThat(block.find()).as("README's testkit example").isTrue();
+    String testkit =
+        Files.readString(
+            ROOT.resolve(
+                "testkit/src/test/java/dev/iommufw/testkit/ReadmeTestkitExampleTest.java"),
+            StandardCharsets.UTF_8);
+    assertThat(normalise(block.group(1))).isEqualTo(normalise(region(testkit, "testkit")));
   }
 
   static String region(String source, String name) {

@@ -7,11 +7,14 @@ import dev.iommufw.testkit.machine.Machine;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The README's downstream example, compiled and run: the snippet between the markers. */
+/**
+ * The downstream property test that README.md and the testkit guide page show, compiled and run:
+ * the region between the markers ({@code DocSnippetsTest} checks both copies).
+ */
 class ReadmeTestkitExampleTest {
   @Test
   void anyOrderOfBootEventsBindsLikeTheReferenceBoot() {
-    // README-SNIPPET-BEGIN
+    // region testkit
     qt().withExamples(200)
         .forAll(TestkitGens.of(r -> {
           Machine machine = Generators.machineSpec(r).machine();    // SMMUs, devices, a PCI host
@@ -22,6 +25,6 @@ class ReadmeTestkitExampleTest {
           MachineHarness.Outcome run = harness.run(e.getValue()); // the events, on real threads
           assertThat(harness.problems(run)).as("%s", e.getValue()).isEmpty();
         });
-    // README-SNIPPET-END
+    // endregion testkit
   }
 }
