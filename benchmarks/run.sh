@@ -53,8 +53,17 @@ fi
 jmh() { # name, then JMH arguments
   local name=$1; shift
   echo "== JMH $name: ${PRIO[*]} java -jar $JAR_NAME $*" | tee -a "$OUT/commands.txt"
-  "${PRIO[@]}" java -jar "$JAR" "$@" -rf json -rff "$OUT/$name.json" > "$OUT/$name.log" 2>&1 \
-    || { tail -40 "$OUT/$name.log" >&2; exit 1; }
+  # JMH measures alone (/tmp/jmh.lock); wait while another JMH run (a test, say) holds it.
+  for attempt in $(seq 1 60); do
+    if "${PRIO[@]}" java -jar "$JAR" "$@" -rf json -rff "$OUT/$name.json" > "$OUT/$name.log" 2>&1; then
+      break
+    elif grep -q 'Unable to acquire the JMH lock' "$OUT/$name.log" && [ "$attempt" -lt 60 ]; then
+      sleep 5
+    else
+      tail -40 "$OUT/$name.log" >&2
+      exit 1
+    fi
+  done
   grep -E '^(Benchmark|[A-Z][A-Za-z]+Benchmark\.)' "$OUT/$name.log" || true
 }
 
