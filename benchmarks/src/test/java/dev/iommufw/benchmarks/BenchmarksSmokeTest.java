@@ -50,8 +50,9 @@ class BenchmarksSmokeTest {
         results.stream()
             .map(r -> r.getParams().getBenchmark().replaceAll(".*\\.(\\w+\\.\\w+)$", "$1"))
             .collect(Collectors.toSet());
+    // Other benchmark classes may join the module; these are the five.
     assertThat(ran)
-        .containsExactlyInAnyOrder(
+        .contains(
             "ProbeBenchmark.probeAll",
             "RegisterBenchmark.registerAll",
             "RegisterBenchmark.registerUnrelated",
@@ -60,7 +61,7 @@ class BenchmarksSmokeTest {
             "AcpiBenchmark.iortToIommu",
             "AcpiBenchmark.iortToMsi",
             "AcpiBenchmark.viotLookupPci");
-    assertThat(results).hasSize(1 + 2 * 2 + 2 * 2 + 3 * 2);
+    assertThat(results).allSatisfy(r -> assertThat(r.getPrimaryResult().getSampleCount()).isPositive());
   }
 
   @Test
