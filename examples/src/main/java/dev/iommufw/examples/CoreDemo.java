@@ -6,6 +6,7 @@ import dev.iommufw.core.BusKind;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.DmaConfigure;
 import dev.iommufw.core.DmaConfigureResult;
+import dev.iommufw.core.Errno;
 import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuBinding;
 import dev.iommufw.core.IommuCore;
@@ -13,7 +14,6 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.PciFunction;
-import dev.iommufw.core.ProbeResult;
 import dev.iommufw.testkit.drivers.ArmSmmuV3Driver;
 import dev.iommufw.testkit.drivers.VirtioIommuDriver;
 import java.io.PrintStream;
@@ -53,20 +53,17 @@ public final class CoreDemo {
           core.fwspecAssignIommu(fwspec, dev, entry.iommu());
           fwspec.appendIds(entry.ids().toArray());
         }
-        ProbeResult result = core.probeDevice(dev, fwspec); // ownership passes here
-        if (result instanceof ProbeResult.Bound bound) {
-          return new DmaConfigureResult.Configured(bound.binding());
-        } else if (result instanceof ProbeResult.AlreadyBound already) {
-          return new DmaConfigureResult.Configured(already.binding());
-        } else if (result instanceof ProbeResult.Failed failed) {
-          return new DmaConfigureResult.Failed(failed.error(), failed.reason(), failed.ids());
-        }
-        return new DmaConfigureResult.NoIommu("driver declined");
+        FwNode iommu = entries.get(0).iommu();
+        return DmaConfigureResult.fromProbe(core.probeDevice(dev, fwspec), iommu); // hand-off
       } catch (IommuException e) {
         FwNode waitingFor = e.waitingFor();
-        return waitingFor != null
-            ? new DmaConfigureResult.Deferred(waitingFor)
-            : new DmaConfigureResult.NoIommu(String.valueOf(e.getMessage()));
+        if (waitingFor != null) {
+          return new DmaConfigureResult.Deferred(waitingFor);
+        }
+        return e.errno() == Errno.ENODEV
+            ? new DmaConfigureResult.NoIommu(String.valueOf(e.getMessage()))
+            : new DmaConfigureResult.Failed(
+                e.errno(), String.valueOf(e.getMessage()), ImmutableIntArray.of());
       }
     };
   }

@@ -824,7 +824,13 @@ public final class IommuCore {
       }
     }
     for (Device dev : walk) {
-      ProbeResult r = probeDevice(dev);
+      ProbeResult r;
+      try {
+        r = probeDevice(dev);
+      } catch (RuntimeException | Error e) {
+        unregisterInstance(instance); // a crashing driver aborts the registration, as an error does
+        throw e;
+      }
       if (r instanceof ProbeResult.Failed failed) {
         unregisterInstance(instance);
         throw new IommuException(

@@ -1,6 +1,8 @@
 package dev.iommufw.core;
 
 import com.google.common.collect.ImmutableList;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -8,12 +10,18 @@ import org.jspecify.annotations.Nullable;
  * iommu_group}). A device is IOMMU-mapped (kernel: {@code device_iommu_mapped()}) exactly when it
  * is in a group.
  *
- * <p>Membership changes only under the owning core's probe lock; {@link #members()} is a
- * lock-free snapshot.
+ * <p>Membership changes only under the owning core's probe lock. {@link #members()} may be read
+ * from any thread: it returns an immutable snapshot, rebuilt only after membership changed, so a
+ * group of n devices costs O(n) to build, not O(n²).
  */
 public final class IommuGroup {
   private final int id;
-  private volatile ImmutableList<Device> members = ImmutableList.of();
+
+  /** Guards {@link #list} and {@link #snapshot}; a leaf lock, held only for a copy. */
+  private final Object membersLock = new Object();
+
+  private final List<Device> list = new ArrayList<>(1);
+  private @Nullable ImmutableList<Device> snapshot = ImmutableList.of();
 
   IommuGroup(int id) {
     this.id = id;
@@ -34,7 +42,14 @@ public final class IommuGroup {
    * @return a snapshot
    */
   public ImmutableList<Device> members() {
-    return members;
+    synchronized (membersLock) {
+      ImmutableList<Device> s = snapshot;
+      if (s == null) {
+        s = ImmutableList.copyOf(list);
+        snapshot = s;
+      }
+      return s;
+    }
   }
 
   /**
@@ -44,7 +59,7 @@ public final class IommuGroup {
    * @return the instance, or null while the group has no bound member
    */
   public @Nullable IommuInstance instance() {
-    for (Device d : members) {
+    for (Device d : members()) {
       IommuBinding b = d.iommuBinding().orElse(null);
       if (b != null) {
         return b.instance();
@@ -54,22 +69,22 @@ public final class IommuGroup {
   }
 
   void add(Device dev) {
-    ImmutableList<Device> current = members;
-    // Most groups hold one device: skip the builder for the first member.
-    members =
-        current.isEmpty()
-            ? ImmutableList.of(dev)
-            : ImmutableList.<Device>builder().addAll(current).add(dev).build();
+    synchronized (membersLock) {
+      list.add(dev);
+      snapshot = null;
+    }
   }
 
   void remove(Device dev) {
-    ImmutableList.Builder<Device> kept = ImmutableList.builder();
-    for (Device d : members) {
-      if (d != dev) {
-        kept.add(d);
+    synchronized (membersLock) {
+      for (int i = 0; i < list.size(); i++) {
+        if (list.get(i) == dev) {
+          list.remove(i);
+          snapshot = null;
+          return;
+        }
       }
     }
-    members = kept.build();
   }
 
   @Override

@@ -273,6 +273,29 @@ class IommuCoreRegistryTest {
   }
 
   @Test
+  void crashingDriverInTheNodelessWalkUnregistersTheInstanceAgain() {
+    TestDriver bus = new TestDriver("bus-wide");
+    IommuInstance nodeless = bus.newInstance("bus0", null);
+    Device a = fx.addDevice("a");
+    Device b = fx.addDevice("b");
+    bus.probeHook =
+        (c, d) -> {
+          if (d == b) {
+            throw new TestDriver.DriverBug("crash on " + d);
+          }
+        };
+
+    assertThatThrownBy(() -> core.registerInstance(nodeless))
+        .isInstanceOf(TestDriver.DriverBug.class);
+
+    assertThat(nodeless.isRegisteredIn(core)).isFalse();
+    assertThat(core.instances()).isEmpty();
+    assertThat(a.isIommuMapped()).isFalse();
+    assertThat(b.isIommuMapped()).isFalse();
+    assertThat(core.holdsProbeLock()).isFalse();
+  }
+
+  @Test
   void aRemovedDeviceCannotBeBoundAgain() throws IommuException {
     core.registerInstance(fx.instance);
     Device dev = fx.addDevice("dev");
