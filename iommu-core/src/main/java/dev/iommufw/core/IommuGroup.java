@@ -12,15 +12,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Membership changes only under the owning core's probe lock. {@link #members()} may be read
  * from any thread: it returns an immutable snapshot, rebuilt only after membership changed, so a
- * group of n devices costs O(n) to build, not O(n²).
+ * group of n devices costs O(n) to build, not O(n²). The group's own monitor guards its
+ * membership list, so callers must not synchronize on a group.
  */
 public final class IommuGroup {
   private final int id;
 
-  /** Guards {@link #list} and {@link #snapshot}; a leaf lock, held only for a copy. */
-  private final Object membersLock = new Object();
-
-  private final List<Device> list = new ArrayList<>(1);
+  // Guarded by this group's monitor (a leaf lock, held only for a copy): null, the one member (a
+  // Device, the common case, so a group costs no extra allocation), or an ArrayList of members.
+  private @Nullable Object membership;
   private @Nullable ImmutableList<Device> snapshot = ImmutableList.of();
 
   IommuGroup(int id) {
@@ -42,14 +42,23 @@ public final class IommuGroup {
    * @return a snapshot
    */
   public ImmutableList<Device> members() {
-    synchronized (membersLock) {
+    synchronized (this) {
       ImmutableList<Device> s = snapshot;
       if (s == null) {
-        s = ImmutableList.copyOf(list);
+        Object m = membership;
+        s =
+            m == null
+                ? ImmutableList.of()
+                : m instanceof Device single ? ImmutableList.of(single) : copyOf(m);
         snapshot = s;
       }
       return s;
     }
+  }
+
+  @SuppressWarnings("unchecked") // membership holds only Devices
+  private static ImmutableList<Device> copyOf(Object list) {
+    return ImmutableList.copyOf((List<Device>) list);
   }
 
   /**
@@ -68,21 +77,33 @@ public final class IommuGroup {
     return null;
   }
 
+  @SuppressWarnings("unchecked") // membership holds only Devices
   void add(Device dev) {
-    synchronized (membersLock) {
-      list.add(dev);
+    synchronized (this) {
+      Object m = membership;
+      if (m == null) {
+        membership = dev;
+      } else if (m instanceof Device single) {
+        List<Device> list = new ArrayList<>(4);
+        list.add(single);
+        list.add(dev);
+        membership = list;
+      } else {
+        ((List<Device>) m).add(dev);
+      }
       snapshot = null;
     }
   }
 
+  @SuppressWarnings("unchecked") // membership holds only Devices
   void remove(Device dev) {
-    synchronized (membersLock) {
-      for (int i = 0; i < list.size(); i++) {
-        if (list.get(i) == dev) {
-          list.remove(i);
-          snapshot = null;
-          return;
-        }
+    synchronized (this) {
+      Object m = membership;
+      if (m == dev) {
+        membership = null;
+        snapshot = null;
+      } else if (m instanceof List<?> && ((List<Device>) m).removeIf(d -> d == dev)) {
+        snapshot = null;
       }
     }
   }
