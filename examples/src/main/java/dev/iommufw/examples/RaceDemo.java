@@ -1,5 +1,6 @@
 package dev.iommufw.examples;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import dev.iommufw.examples.race.PreRedesignModel;
 import dev.iommufw.examples.race.RaceModel;
 import dev.iommufw.examples.race.RedesignModel;
@@ -152,17 +153,7 @@ public final class RaceDemo {
   }
 
   private static void join(Thread t) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Uninterruptibles.joinUninterruptibly(t);
   }
+
 }

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.util.concurrent.Uninterruptibles;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.IommuBinding;
 import dev.iommufw.core.IommuCore;
@@ -228,18 +229,7 @@ public final class MachineHarness {
       t.start();
     }
     for (Thread t : threads) {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          t.join();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      Uninterruptibles.joinUninterruptibly(t);
     }
     violations.addAll(failures);
   }

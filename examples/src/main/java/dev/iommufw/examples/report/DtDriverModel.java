@@ -1,8 +1,11 @@
 package dev.iommufw.examples.report;
 
-import com.google.common.collect.ImmutableMap;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.of.FdtNode;
+import dev.iommufw.testkit.drivers.ArmSmmuDriver;
+import dev.iommufw.testkit.drivers.ArmSmmuV3Driver;
+import dev.iommufw.testkit.drivers.DtIommuDrivers;
+import dev.iommufw.testkit.drivers.VirtioIommuDriver;
 import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
@@ -12,45 +15,20 @@ import org.jspecify.annotations.Nullable;
  * fwspec ID. Drivers outside the table are "unmodeled": the report does not guess.
  */
 final class DtDriverModel {
-  static final String ARM_SMMU_V3 = "arm-smmu-v3";
-  static final String ARM_SMMU = "arm-smmu";
-  static final String VIRTIO_IOMMU = "virtio-iommu";
-
-  private static final ImmutableMap<String, String> DRIVERS =
-      ImmutableMap.<String, String>builder()
-          .put("arm,smmu-v3", ARM_SMMU_V3)
-          .put("arm,smmu-v1", ARM_SMMU)
-          .put("arm,smmu-v2", ARM_SMMU)
-          .put("arm,mmu-400", ARM_SMMU)
-          .put("arm,mmu-401", ARM_SMMU)
-          .put("arm,mmu-500", ARM_SMMU)
-          .put("cavium,smmu-v2", ARM_SMMU)
-          .put("nvidia,smmu-500", ARM_SMMU)
-          .put("qcom,smmu-v2", ARM_SMMU)
-          .put("virtio,pci-iommu", VIRTIO_IOMMU)
-          .put("pci1af4,1057", VIRTIO_IOMMU)
-          .buildOrThrow();
+  static final String ARM_SMMU_V3 = ArmSmmuV3Driver.NAME;
+  static final String ARM_SMMU = ArmSmmuDriver.NAME;
+  static final String VIRTIO_IOMMU = VirtioIommuDriver.NAME;
 
   private DtDriverModel() {}
 
   /**
-   * The driver of an IOMMU node: its first compatible string found in the table decides; {@code
-   * virtio,mmio} counts only when the node has {@code #iommu-cells}.
+   * The driver of an IOMMU node ({@link DtIommuDrivers#driver(FdtNode)}).
    *
    * @param iommu the IOMMU node
    * @return the driver name, or null when unmodeled
    */
   static @Nullable String driver(FdtNode iommu) {
-    for (String compatible : iommu.compatible()) {
-      String driver = DRIVERS.get(compatible);
-      if (driver != null) {
-        return driver;
-      }
-      if (compatible.equals("virtio,mmio") && iommu.hasProperty("#iommu-cells")) {
-        return VIRTIO_IOMMU;
-      }
-    }
-    return null;
+    return DtIommuDrivers.driver(iommu);
   }
 
   /**
@@ -64,14 +42,7 @@ final class DtDriverModel {
    */
   static OptionalLong xlate(String driver, FdtNode iommu, ImmutableIntArray args) {
     if (driver.equals(ARM_SMMU)) {
-      long sid = args.isEmpty() ? 0 : args.get(0) & 0xffff;
-      long mask;
-      if (args.length() >= 2) {
-        mask = args.get(1) & 0xffff;
-      } else {
-        mask = iommu.u32("stream-match-mask").orElse(0) & 0xffff;
-      }
-      return OptionalLong.of(sid | mask << 16);
+      return OptionalLong.of(Integer.toUnsignedLong(ArmSmmuDriver.fwid(iommu, args)));
     }
     // arm-smmu-v3 and virtio-iommu take cell 0 as the ID.
     return args.isEmpty()

@@ -16,6 +16,7 @@ import dev.iommufw.of.FdtNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reference driver for the Arm SMMU v1/v2 family ({@code arm,smmu-v1}, {@code arm,smmu-v2},
@@ -107,12 +108,26 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
    * @return the packed word
    */
   public static int fwid(FwNode iommuNode, ImmutableIntArray args) {
+    return fwid(iommuNode.source() instanceof FdtNode node ? node : null, args);
+  }
+
+  /**
+   * Packs one device tree specifier into the driver's 32-bit word: {@code sid | mask << 16}. The
+   * stream ID is {@code args[0] & 0xffff} (0 without cells); the mask is {@code args[1] & 0xffff}
+   * with two or more cells, else the SMMU node's {@code stream-match-mask} {@code & 0xffff}, else
+   * 0.
+   *
+   * @param iommuNode the SMMU's device tree node, or null when there is none to read
+   * @param args the specifier cells
+   * @return the packed word
+   */
+  public static int fwid(@Nullable FdtNode iommuNode, ImmutableIntArray args) {
     int sid = args.isEmpty() ? 0 : args.get(0) & 0xffff;
     int mask = 0;
     if (args.length() >= 2) {
       mask = args.get(1) & 0xffff;
-    } else if (iommuNode.source() instanceof FdtNode node) {
-      OptionalInt smm = node.u32("stream-match-mask");
+    } else if (iommuNode != null) {
+      OptionalInt smm = iommuNode.u32("stream-match-mask");
       mask = smm.isPresent() ? smm.getAsInt() & 0xffff : 0;
     }
     return sid | mask << 16;

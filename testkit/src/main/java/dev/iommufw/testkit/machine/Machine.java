@@ -21,6 +21,7 @@ import dev.iommufw.of.Fdt;
 import dev.iommufw.of.FdtFormatException;
 import dev.iommufw.of.FdtNode;
 import dev.iommufw.of.OfIommu;
+import dev.iommufw.testkit.drivers.DtIommuDrivers;
 import dev.iommufw.testkit.machine.MachineDescription.FirmwareKind;
 import dev.iommufw.testkit.machine.MachineDescription.Hardware;
 import dev.iommufw.testkit.machine.MachineDescription.PciEntry;
