@@ -17,8 +17,8 @@ cd "$(dirname "$0")/.."
 
 OUT=benchmarks/target/results
 JAR=benchmarks/target/benchmarks.jar
-TOOL=examples/target/fwspec-report.jar
-CORPUS=${DT_CORPUS:-examples/src/test/resources/testdata/dt}
+TOOL=report/target/fwspec-report.jar
+CORPUS=${DT_CORPUS:-report/src/test/resources/testdata/dt}
 ROUNDS=${ROUNDS:-5}
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then

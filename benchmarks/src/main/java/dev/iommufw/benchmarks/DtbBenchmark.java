@@ -1,7 +1,7 @@
 package dev.iommufw.benchmarks;
 
 import com.google.common.io.ByteStreams;
-import dev.iommufw.examples.report.Reports;
+import dev.iommufw.report.Reports;
 import dev.iommufw.of.Fdt;
 import dev.iommufw.of.FdtFormatException;
 import java.io.IOException;

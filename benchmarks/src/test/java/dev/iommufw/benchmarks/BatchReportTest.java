@@ -2,7 +2,7 @@ package dev.iommufw.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.iommufw.examples.FwspecReportTool;
+import dev.iommufw.report.FwspecReportTool;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

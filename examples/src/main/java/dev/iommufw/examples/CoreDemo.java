@@ -14,8 +14,8 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.PciFunction;
-import dev.iommufw.testkit.drivers.ArmSmmuV3Driver;
-import dev.iommufw.testkit.drivers.VirtioIommuDriver;
+import dev.iommufw.drivers.ArmSmmuV3Driver;
+import dev.iommufw.drivers.VirtioIommuDriver;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ import java.util.Locale;
  * register (virtio-iommu first), the core retries exactly the waiting devices, and every device
  * ends bound as its "firmware" describes. Prints each device's fwspec.
  *
- * <p>Run: {@code java -cp examples/target/fwspec-report.jar dev.iommufw.examples.CoreDemo}
+ * <p>Run: {@code java -cp examples/target/iommufw-examples.jar dev.iommufw.examples.CoreDemo}
  */
 public final class CoreDemo {
   private CoreDemo() {}

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * its SMMU with both stream IDs.
  *
  * <pre>
- * java -cp examples/target/fwspec-report.jar dev.iommufw.examples.RaceDemo [SECONDS]
+ * java -cp examples/target/iommufw-examples.jar dev.iommufw.examples.RaceDemo [SECONDS]
  * </pre>
  *
  * <p>{@code SECONDS} (default 10, at most 30) bounds the run. The last line is always {@code

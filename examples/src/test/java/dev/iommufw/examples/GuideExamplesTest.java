@@ -22,7 +22,7 @@ import dev.iommufw.core.PciFunction;
 import dev.iommufw.of.Fdt;
 import dev.iommufw.of.FdtBuilder;
 import dev.iommufw.of.OfIommu;
-import dev.iommufw.testkit.drivers.ArmSmmuV3Driver;
+import dev.iommufw.drivers.ArmSmmuV3Driver;
 import java.util.IdentityHashMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;

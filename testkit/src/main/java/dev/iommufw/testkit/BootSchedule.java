@@ -3,7 +3,7 @@ package dev.iommufw.testkit;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
-import dev.iommufw.testkit.machine.BootEvent;
+import dev.iommufw.machine.BootEvent;
 import java.util.List;
 
 /**

@@ -2,7 +2,7 @@ package dev.iommufw.testkit;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import dev.iommufw.testkit.machine.Machine;
+import dev.iommufw.machine.Machine;
 import java.util.function.Function;
 import org.quicktheories.core.Gen;
 import org.quicktheories.impl.Constraint;

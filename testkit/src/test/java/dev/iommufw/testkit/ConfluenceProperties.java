@@ -3,7 +3,7 @@ package dev.iommufw.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 
-import dev.iommufw.testkit.machine.Machine;
+import dev.iommufw.machine.Machine;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ConfluenceProperties {
   static List<Path> machines() throws Exception {
-    Path corpus = Path.of(Objects.requireNonNull(
-        ConfluenceProperties.class.getResource("/machines/NOTICE.md")).toURI()).getParent();
+    Path corpus = CorpusMachines.dir();
     try (Stream<Path> s = Files.list(corpus)) {
       return s.filter(p -> Files.isRegularFile(p.resolve("machine.json"))).sorted().toList();
     }

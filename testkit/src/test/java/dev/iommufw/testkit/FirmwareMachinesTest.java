@@ -3,9 +3,10 @@ package dev.iommufw.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.iommufw.testkit.machine.Machine;
-import dev.iommufw.testkit.machine.MachineException;
-import dev.iommufw.testkit.machine.MachineState.Result;
+import dev.iommufw.machine.FirmwareMachines;
+import dev.iommufw.machine.Machine;
+import dev.iommufw.machine.MachineException;
+import dev.iommufw.machine.MachineState.Result;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

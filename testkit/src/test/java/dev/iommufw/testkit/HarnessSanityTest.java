@@ -3,10 +3,10 @@ package dev.iommufw.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableList;
-import dev.iommufw.testkit.machine.BootEvent;
-import dev.iommufw.testkit.machine.Machine;
-import dev.iommufw.testkit.machine.MachineState.DeviceState;
-import dev.iommufw.testkit.machine.MachineState.Result;
+import dev.iommufw.machine.BootEvent;
+import dev.iommufw.machine.Machine;
+import dev.iommufw.machine.MachineState.DeviceState;
+import dev.iommufw.machine.MachineState.Result;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -3,7 +3,7 @@ package dev.iommufw.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 
-import dev.iommufw.testkit.machine.Machine;
+import dev.iommufw.machine.Machine;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

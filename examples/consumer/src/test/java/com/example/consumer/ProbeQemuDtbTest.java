@@ -9,7 +9,7 @@ import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.PciFunction;
 import dev.iommufw.of.Fdt;
 import dev.iommufw.of.OfIommu;
-import dev.iommufw.testkit.drivers.ArmSmmuV3Driver;
+import dev.iommufw.drivers.ArmSmmuV3Driver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ class ProbeQemuDtbTest {
   static Path qemuDtb() {
     String name = "qemu/qemu-virt-smmuv3-gicv3.dtb";
     Path shared = Path.of("../../../shared/testdata/dt", name);
-    return Files.exists(shared) ? shared : Path.of("../src/test/resources/testdata/dt", name);
+    return Files.exists(shared) ? shared : Path.of("../../report/src/test/resources/testdata/dt", name);
   }
 
   @Test

@@ -5,9 +5,9 @@ import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.testkit.MachineSpec;
-import dev.iommufw.testkit.machine.BootEvent;
-import dev.iommufw.testkit.machine.Machine;
-import dev.iommufw.testkit.machine.MachineSystem;
+import dev.iommufw.machine.BootEvent;
+import dev.iommufw.machine.Machine;
+import dev.iommufw.machine.MachineSystem;
 import java.util.Objects;
 
 /**

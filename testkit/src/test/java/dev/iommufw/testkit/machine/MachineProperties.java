@@ -1,12 +1,12 @@
-package dev.iommufw.testkit.machine;
+package dev.iommufw.machine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import dev.iommufw.testkit.machine.MachineState.DeviceState;
-import dev.iommufw.testkit.machine.MachineState.GroupState;
-import dev.iommufw.testkit.machine.MachineState.Result;
+import dev.iommufw.machine.MachineState.DeviceState;
+import dev.iommufw.machine.MachineState.GroupState;
+import dev.iommufw.machine.MachineState.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

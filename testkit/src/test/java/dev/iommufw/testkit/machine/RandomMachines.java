@@ -1,14 +1,14 @@
-package dev.iommufw.testkit.machine;
+package dev.iommufw.machine;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.iommufw.core.Bdf;
 import dev.iommufw.core.PciDev;
 import dev.iommufw.core.PciType;
-import dev.iommufw.testkit.machine.MachineDescription.FirmwareKind;
-import dev.iommufw.testkit.machine.MachineDescription.Hardware;
-import dev.iommufw.testkit.machine.MachineDescription.PciEntry;
-import dev.iommufw.testkit.machine.MachineDescription.PciHost;
+import dev.iommufw.machine.MachineDescription.FirmwareKind;
+import dev.iommufw.machine.MachineDescription.Hardware;
+import dev.iommufw.machine.MachineDescription.PciEntry;
+import dev.iommufw.machine.MachineDescription.PciHost;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,7 +39,7 @@ final class RandomMachines {
   static synchronized byte[] firmware(String folder, String file) {
     return FIRMWARE.computeIfAbsent(folder + "/" + file, k -> {
       try {
-        return Files.readAllBytes(MachineConformanceTest.corpus().resolve(folder).resolve(file));
+        return Files.readAllBytes(dev.iommufw.testkit.CorpusMachines.dir().resolve(folder).resolve(file));
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }

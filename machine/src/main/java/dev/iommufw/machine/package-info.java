@@ -1,0 +1,9 @@
+/**
+ * Whole machines (machine.md): a machine description ({@code machine.json} with its firmware
+ * files), the boot as an explicit list of {@link dev.iommufw.machine.BootEvent}s run
+ * against an {@link dev.iommufw.core.IommuCore}, the immutable end state, and the machine report.
+ */
+@NullMarked
+package dev.iommufw.machine;
+
+import org.jspecify.annotations.NullMarked;
