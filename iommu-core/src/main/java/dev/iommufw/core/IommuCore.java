@@ -81,6 +81,9 @@ public final class IommuCore {
   private final List<IommuInstance> nodelessInstances = new ArrayList<>();
   private final Set<Device> devices = new LinkedHashSet<>();
   private final IdentityHashMap<FwNode, Set<Device>> waiting = new IdentityHashMap<>();
+  /** Registered instances whose registration walk has not finished (not "ready" yet). */
+  private final Set<IommuInstance> walking =
+      java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private DeferralPolicy deferralPolicy;
   /** Bumped by every registration and policy change, to tell a racing deferral from a stale one. */
   private long registryEpoch;
@@ -223,7 +226,11 @@ public final class IommuCore {
    * the series' defect D5 fixed).
    *
    * <p>For the first IOMMU: the instance registered with {@code iommuNode} must exist; its ops
-   * and the node are recorded. If none is registered, the {@link DeferralPolicy} answers. For a
+   * and the node are recorded. If none is registered, the {@link DeferralPolicy} answers. In the
+   * {@link ProbeFlow.FirmwareInProbe} flow, an instance whose registration is still probing the
+   * devices present answers {@link Errno#EPROBE_DEFER} to every caller but that walk, unless
+   * the device is already bound (kernel: the instance's {@code ready} flag, upstream "iommu:
+   * Handle yet another race around registration"). For a
    * later IOMMU of the same device: the fwspec keeps the first node; an unregistered instance
    * defers (the kernel wrongly answered {@code EINVAL}); a registered instance of a different
    * driver is {@link Errno#EINVAL}.
@@ -247,9 +254,20 @@ public final class IommuCore {
     }
     IommuInstance instance;
     DeferralPolicy policy;
+    boolean ready;
     synchronized (registryLock) {
       instance = firstRegistered(iommuNode);
       policy = deferralPolicy;
+      ready = instance == null || !walking.contains(instance);
+    }
+    if (!ready && !inOwnProbePath(dev) && dev.iommuBinding().isEmpty()) {
+      // The instance is findable but its registration is still probing the devices present:
+      // only that walk may configure a device on it (kernel: iommu_fwspec_init() deferring for
+      // an instance that is not "ready").
+      throw new IommuException(
+          Errno.EPROBE_DEFER,
+          "IOMMU " + iommuNode.description() + " of " + dev.name() + " is still registering",
+          iommuNode);
     }
     if (instance == null) {
       Errno answer = policy.answer();
@@ -267,6 +285,27 @@ public final class IommuCore {
           dev.name() + " names IOMMUs of different drivers: " + recorded.name() + " and "
               + instance.ops().name());
     }
+  }
+
+  /**
+   * Whether a fwspec handed over for {@code dev} may be probed now: its instance is registered
+   * and ready, or the calling thread is that instance's registration walk configuring {@code
+   * dev}.
+   */
+  private boolean readyFor(Device dev, IommuFwspec fwspec) {
+    FwNode node = fwspec.iommuFwnode();
+    if (node == null) {
+      return true;
+    }
+    synchronized (registryLock) {
+      IommuInstance instance = firstRegistered(node);
+      return instance != null && (!walking.contains(instance) || inOwnProbePath(dev));
+    }
+  }
+
+  /** Whether the calling thread runs {@code dev}'s DMA-configure step from the core's probe path. */
+  private boolean inOwnProbePath(Device dev) {
+    return probeLock.isHeldByCurrentThread() && configuring == dev;
   }
 
   /**
@@ -509,11 +548,12 @@ public final class IommuCore {
       FwNode node = deferred.waitingFor();
       synchronized (registryLock) {
         stopWaiting(dev);
-        boolean registered = firstRegistered(node) != null;
+        IommuInstance registeredInstance = firstRegistered(node);
+        boolean ready = registeredInstance != null && !walking.contains(registeredInstance);
         if (dev.isRemoved()) {
           return new DmaConfigureResult.NoIommu(dev.name() + " was removed");
         }
-        if (!registered && deferralPolicy == DeferralPolicy.BOOTING) {
+        if (!ready && deferralPolicy == DeferralPolicy.BOOTING) {
           // Indexed under the same lock registration drains the index with, so a
           // registration after this point sees the device waiting.
           dev.waitingFor = node;
@@ -707,6 +747,15 @@ public final class IommuCore {
       }
       IommuBinding existing = dev.iommuBinding().orElseThrow();
       return new ProbeResult.AlreadyBound(existing);
+    }
+    if (fwspec != null && probeFlow instanceof ProbeFlow.FirmwareInProbe
+        && !readyFor(dev, fwspec)) {
+      // Built against an instance that is not ready (its registration walk is running, or it
+      // failed and was unregistered meanwhile): only that walk may bind the device now.
+      ImmutableIntArray built = fwspec.immutableIds();
+      fwspec.discardAtHandoff();
+      return new ProbeResult.Failed(Errno.EPROBE_DEFER,
+          "the IOMMU of " + dev.name() + " is not ready", built);
     }
     slot = slotOf(dev);
     if (fwspec != null) {
@@ -985,6 +1034,7 @@ public final class IommuCore {
       }
       instance.setRegisteredIn(this);
       instances.add(instance);
+      walking.add(instance);
       registryEpoch++;
       if (node == null) {
         nodelessInstances.add(instance);
@@ -1003,6 +1053,9 @@ public final class IommuCore {
         r = probeDevice(dev);
       } catch (RuntimeException | Error e) {
         unregisterInstance(instance); // a crashing driver aborts the registration, as an error does
+        synchronized (registryLock) {
+          walking.remove(instance);
+        }
         throw e;
       }
       if (r instanceof ProbeResult.Failed failed) {
@@ -1011,6 +1064,9 @@ public final class IommuCore {
         try {
           released = ImmutableList.copyOf(instance.boundDevices());
           unregisterInstance(instance);
+          synchronized (registryLock) {
+            walking.remove(instance);
+          }
         } finally {
           probeLock.unlock();
         }
@@ -1019,8 +1075,10 @@ public final class IommuCore {
       }
     }
     List<Device> retry = List.of();
-    if (node != null) {
-      synchronized (registryLock) {
+    synchronized (registryLock) {
+      walking.remove(instance); // ready: from now on every caller may configure on it
+      registryEpoch++;
+      if (node != null) {
         Set<Device> waiters = waiting.remove(node);
         if (waiters != null) {
           retry = new ArrayList<>(waiters);
