@@ -22,9 +22,11 @@ import java.util.Map;
  * with no cells is rejected ({@link Errno#EINVAL}; the kernel would read an undefined cell). At
  * probe, as the hardware enforces: every stream ID must be below {@code 2^sidBits} ({@link
  * Errno#ERANGE}); a stream ID already owned by another device on the same instance is {@link
- * Errno#EINVAL} (the first to bind wins); the same ID twice for one device is accepted (two DMA
- * aliases mapping to one stream); per-device state already set is {@link Errno#EBUSY}. A failed
- * probe leaves nothing behind.
+ * Errno#EINVAL} (the first to bind wins), or {@link Errno#ENODEV} for the driver of Linux 6.15
+ * and later (upstream "iommu/arm-smmu-v3: Fail aliasing StreamIDs more gracefully"; see {@link
+ * #ArmSmmuV3Driver(Errno)}); the same ID twice for one device is accepted (two DMA aliases
+ * mapping to one stream); per-device state already set is {@link Errno#EBUSY}. A failed probe
+ * leaves nothing behind.
  *
  * <p>One driver object serves one {@link IommuCore}. Thread-safe under the core's probe lock,
  * which every state-changing callback runs under.
@@ -47,8 +49,26 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
     }
   }
 
-  /** Creates the driver with no instances. */
-  public ArmSmmuV3Driver() {}
+  private final Errno sharedStreamError;
+
+  /** Creates the driver with no instances; a stream ID another device owns is {@link Errno#EINVAL}. */
+  public ArmSmmuV3Driver() {
+    this(Errno.EINVAL);
+  }
+
+  /**
+   * Creates the driver with no instances.
+   *
+   * @param sharedStreamError what {@code probe_device} answers for a stream ID another device on
+   *     the instance owns: {@link Errno#EINVAL} (before Linux 6.15) or {@link Errno#ENODEV} (from
+   *     6.15, where the core's registration walk ignores it)
+   * @throws IllegalArgumentException for any other error
+   */
+  public ArmSmmuV3Driver(Errno sharedStreamError) {
+    checkArgument(sharedStreamError == Errno.EINVAL || sharedStreamError == Errno.ENODEV,
+        "a shared stream ID is EINVAL or ENODEV, not %s", sharedStreamError);
+    this.sharedStreamError = sharedStreamError;
+  }
 
   @Override
   public String name() {
@@ -114,7 +134,7 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
       Device owner = table.exclusive ? table.owners.get(sid) : null;
       if (owner != null && owner != dev) {
         throw new IommuException(
-            Errno.EINVAL,
+            sharedStreamError,
             String.format("stream ID 0x%x of %s already owned by %s", sid, dev.name(),
                 owner.name()));
       }

@@ -40,7 +40,8 @@ public sealed interface DmaConfigureResult {
           ? new Deferred(iommu)
           : new Failed(failed.error(), failed.reason(), failed.ids());
     }
-    return new NoIommu(((ProbeResult.NoIommu) probed).reason());
+    ProbeResult.NoIommu none = (ProbeResult.NoIommu) probed;
+    return new NoIommu(none.reason(), none.ids());
   }
 
   /**
@@ -68,15 +69,28 @@ public sealed interface DmaConfigureResult {
    * The device has no IOMMU (kernel: {@code -ENODEV}); not a failure.
    *
    * @param reason why, for humans
+   * @param ids when the IOMMU driver's {@code probe_device} turned the formed fwspec down with
+   *     {@code -ENODEV} (see {@link ProbeResult.NoIommu}), the IDs of that fwspec; else empty
    */
-  record NoIommu(String reason) implements DmaConfigureResult {
+  record NoIommu(String reason, ImmutableIntArray ids) implements DmaConfigureResult {
     /**
-     * Validates the reason.
+     * Validates the components.
      *
      * @param reason why, for humans
+     * @param ids the IDs a driver turned down, or empty
      */
     public NoIommu {
       checkNotNull(reason);
+      checkNotNull(ids);
+    }
+
+    /**
+     * No IOMMU, and no driver saw a fwspec.
+     *
+     * @param reason why, for humans
+     */
+    public NoIommu(String reason) {
+      this(reason, ImmutableIntArray.of());
     }
 
     @Override

@@ -54,6 +54,21 @@ import org.jspecify.annotations.Nullable;
  * that instance retries exactly those devices (the kernel's deferred-probe retry, without a walk
  * over all devices). Changing the {@link DeferralPolicy} away from {@code BOOTING} retries every
  * waiting device, which then stops waiting (kernel: the deferred-probe timeout).
+ *
+ * <h2>Probe flows</h2>
+ *
+ * The {@link ProbeFlow} chosen at construction decides where a fwspec is born. In the default
+ * {@link ProbeFlow.OffDeviceHandover} flow, described above, only the glue's hand-over creates
+ * one. In the {@link ProbeFlow.FirmwareInProbe} flow (Linux 6.15 and later, upstream commit
+ * "iommu: Get DT/ACPI parsing into the proper probe path"), probing a device that has no fwspec
+ * runs the device's {@link DmaConfigure} step from inside the probe path, under the probe lock
+ * (kernel: {@code iommu_init_device()} calling the bus's {@code dma_configure()}); so {@link
+ * #addDevice} configures every device as it is added, and {@link #registerInstance} probes every
+ * device present in the flow's bus order (kernel: {@code bus_iommu_probe()}) and fails on the
+ * first probe error other than {@link Errno#ENODEV}, leaving the instance unregistered and the
+ * devices it had bound released ({@link RegistrationResult.Aborted}). The kernel drops its probe
+ * lock around {@code dma_configure()}; this core keeps it (it is reentrant), so no other probe,
+ * release or unregistration interleaves with a device's configuration.
  */
 public final class IommuCore {
   private final ReentrantLock probeLock = new ReentrantLock();
@@ -66,6 +81,9 @@ public final class IommuCore {
   private final List<IommuInstance> nodelessInstances = new ArrayList<>();
   private final Set<Device> devices = new LinkedHashSet<>();
   private final IdentityHashMap<FwNode, Set<Device>> waiting = new IdentityHashMap<>();
+  /** Registered instances whose registration walk has not finished (not "ready" yet). */
+  private final Set<IommuInstance> walking =
+      java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private DeferralPolicy deferralPolicy;
   /** Bumped by every registration and policy change, to tell a racing deferral from a stale one. */
   private long registryEpoch;
@@ -81,24 +99,63 @@ public final class IommuCore {
   /** What a fwspec of this core shares before an IOMMU is recorded in it. */
   final FwspecIommu unassignedFwspecIommu = new FwspecIommu(this);
 
+  /** Where fwspecs are born; fixed at construction. */
+  private final ProbeFlow probeFlow;
+
+  // ---- guarded by probeLock: the device whose DMA-configure step the probe path is running ----
+  private @Nullable Device configuring;
+  private @Nullable ProbeResult configuredResult;
+
   /** PCI devices by address, for {@link #pciDevice(Bdf)}; guarded by the registry lock. */
   private final java.util.HashMap<Bdf, Device> pciIndex = new java.util.HashMap<>();
 
   /** The PCI topology {@link #pciDeviceGroup} walks; set by the system's builder. */
   private volatile @Nullable PciTopology pciTopology;
 
-  /** Creates an empty system in the {@link DeferralPolicy#BOOTING} state. */
+  /**
+   * Creates an empty system in the {@link DeferralPolicy#BOOTING} state, with the {@link
+   * ProbeFlow#offDeviceHandover()} flow.
+   */
   public IommuCore() {
     this(DeferralPolicy.BOOTING);
+  }
+
+  /**
+   * Creates an empty system with the {@link ProbeFlow#offDeviceHandover()} flow.
+   *
+   * @param deferralPolicy what a look-up of an unregistered IOMMU answers
+   */
+  public IommuCore(DeferralPolicy deferralPolicy) {
+    this(deferralPolicy, ProbeFlow.offDeviceHandover());
+  }
+
+  /**
+   * Creates an empty system in the {@link DeferralPolicy#BOOTING} state.
+   *
+   * @param probeFlow where fwspecs are born (see {@link ProbeFlow})
+   */
+  public IommuCore(ProbeFlow probeFlow) {
+    this(DeferralPolicy.BOOTING, probeFlow);
   }
 
   /**
    * Creates an empty system.
    *
    * @param deferralPolicy what a look-up of an unregistered IOMMU answers
+   * @param probeFlow where fwspecs are born (see {@link ProbeFlow})
    */
-  public IommuCore(DeferralPolicy deferralPolicy) {
+  public IommuCore(DeferralPolicy deferralPolicy, ProbeFlow probeFlow) {
     this.deferralPolicy = checkNotNull(deferralPolicy);
+    this.probeFlow = checkNotNull(probeFlow);
+  }
+
+  /**
+   * The probe flow chosen at construction.
+   *
+   * @return the flow
+   */
+  public ProbeFlow probeFlow() {
+    return probeFlow;
   }
 
   // ============================================================================================
@@ -169,7 +226,11 @@ public final class IommuCore {
    * the series' defect D5 fixed).
    *
    * <p>For the first IOMMU: the instance registered with {@code iommuNode} must exist; its ops
-   * and the node are recorded. If none is registered, the {@link DeferralPolicy} answers. For a
+   * and the node are recorded. If none is registered, the {@link DeferralPolicy} answers. In the
+   * {@link ProbeFlow.FirmwareInProbe} flow, an instance whose registration is still probing the
+   * devices present answers {@link Errno#EPROBE_DEFER} to every caller but that walk, unless
+   * the device is already bound (kernel: the instance's {@code ready} flag, upstream "iommu:
+   * Handle yet another race around registration"). For a
    * later IOMMU of the same device: the fwspec keeps the first node; an unregistered instance
    * defers (the kernel wrongly answered {@code EINVAL}); a registered instance of a different
    * driver is {@link Errno#EINVAL}.
@@ -193,9 +254,20 @@ public final class IommuCore {
     }
     IommuInstance instance;
     DeferralPolicy policy;
+    boolean ready;
     synchronized (registryLock) {
       instance = firstRegistered(iommuNode);
       policy = deferralPolicy;
+      ready = instance == null || !walking.contains(instance);
+    }
+    if (!ready && !inOwnProbePath(dev) && dev.iommuBinding().isEmpty()) {
+      // The instance is findable but its registration is still probing the devices present:
+      // only that walk may configure a device on it (kernel: iommu_fwspec_init() deferring for
+      // an instance that is not "ready").
+      throw new IommuException(
+          Errno.EPROBE_DEFER,
+          "IOMMU " + iommuNode.description() + " of " + dev.name() + " is still registering",
+          iommuNode);
     }
     if (instance == null) {
       Errno answer = policy.answer();
@@ -213,6 +285,27 @@ public final class IommuCore {
           dev.name() + " names IOMMUs of different drivers: " + recorded.name() + " and "
               + instance.ops().name());
     }
+  }
+
+  /**
+   * Whether a fwspec handed over for {@code dev} may be probed now: its instance is registered
+   * and ready, or the calling thread is that instance's registration walk configuring {@code
+   * dev}.
+   */
+  private boolean readyFor(Device dev, IommuFwspec fwspec) {
+    FwNode node = fwspec.iommuFwnode();
+    if (node == null) {
+      return true;
+    }
+    synchronized (registryLock) {
+      IommuInstance instance = firstRegistered(node);
+      return instance != null && (!walking.contains(instance) || inOwnProbePath(dev));
+    }
+  }
+
+  /** Whether the calling thread runs {@code dev}'s DMA-configure step from the core's probe path. */
+  private boolean inOwnProbePath(Device dev) {
+    return probeLock.isHeldByCurrentThread() && configuring == dev;
   }
 
   /**
@@ -358,8 +451,10 @@ public final class IommuCore {
 
   /**
    * Adds a device to this system and probes it (kernel: {@code device_add()} and the bus
-   * notifier's {@code iommu_probe_device()}); a firmware-described device normally gets {@link
-   * ProbeResult.NoIommu} here, because its fwspec is born later, in {@link #dmaConfigure}.
+   * notifier's {@code iommu_probe_device()}). In the {@link ProbeFlow.OffDeviceHandover} flow a
+   * firmware-described device normally gets {@link ProbeResult.NoIommu} here, because its fwspec
+   * is born later, in {@link #dmaConfigure}; in the {@link ProbeFlow.FirmwareInProbe} flow the
+   * probe runs the device's DMA-configure step (see {@link #probeDevice(Device)}).
    *
    * @param dev a device not yet added to any core
    * @return the probe's outcome
@@ -453,11 +548,12 @@ public final class IommuCore {
       FwNode node = deferred.waitingFor();
       synchronized (registryLock) {
         stopWaiting(dev);
-        boolean registered = firstRegistered(node) != null;
+        IommuInstance registeredInstance = firstRegistered(node);
+        boolean ready = registeredInstance != null && !walking.contains(registeredInstance);
         if (dev.isRemoved()) {
           return new DmaConfigureResult.NoIommu(dev.name() + " was removed");
         }
-        if (!registered && deferralPolicy == DeferralPolicy.BOOTING) {
+        if (!ready && deferralPolicy == DeferralPolicy.BOOTING) {
           // Indexed under the same lock registration drains the index with, so a
           // registration after this point sees the device waiting.
           dev.waitingFor = node;
@@ -508,6 +604,15 @@ public final class IommuCore {
   /**
    * Probes a device with whatever fwspec it already has (kernel: {@code iommu_probe_device()}).
    *
+   * <p>In the {@link ProbeFlow.FirmwareInProbe} flow, a device that is not probed yet, has no
+   * fwspec and has a {@link DmaConfigure} step is configured from firmware first, under the
+   * probe lock (kernel: {@code __iommu_probe_device()} → {@code iommu_init_device()} → the bus's
+   * {@code dma_configure()}): the outcome is then that of the fwspec the step handed over, or
+   * {@link ProbeResult.NoIommu} when the step handed none over (no IOMMU, its instance not
+   * registered yet, or the firmware is inconsistent; the kernel ignores {@code dma_configure()}'s
+   * own error there). A step answering no IOMMU leaves the device to the instance registered
+   * without a firmware node, if any.
+   *
    * @param dev a device of this core
    * @return the outcome
    */
@@ -547,7 +652,17 @@ public final class IommuCore {
     IommuOps finalizeOps = null;
     probeLock.lock();
     try {
-      result = probeLocked(dev, fwspec);
+      if (fwspec == null && probeFlow instanceof ProbeFlow.FirmwareInProbe) {
+        result = probeInProbePathLocked(dev);
+      } else {
+        result = probeLocked(dev, fwspec);
+      }
+      if (configuring == dev) {
+        // The hand-over of a configuration the probe path runs: the outer probe reports it and
+        // finalizes once the lock is released.
+        configuredResult = result;
+        return result;
+      }
       if (result instanceof ProbeResult.Bound || result instanceof ProbeResult.AlreadyBound) {
         DeviceIommu slot = dev.iommu;
         IommuInstance instance = slot == null ? null : slot.instance;
@@ -560,6 +675,47 @@ public final class IommuCore {
       finalizeOps.probeFinalize(this, dev);
     }
     return result;
+  }
+
+  /**
+   * The {@link ProbeFlow.FirmwareInProbe} probe of a device without a fwspec: runs its
+   * DMA-configure step, whose hand-over re-enters {@link #probeDevice(Device, IommuFwspec)}.
+   */
+  private ProbeResult probeInProbePathLocked(Device dev) {
+    DeviceIommu slot = dev.iommu;
+    DmaConfigure step = dev.dmaConfigure();
+    if (step == null || dev.isRemoved() || configuring == dev
+        || (slot != null && (slot.fwspec != null || slot.group != null))) {
+      return probeLocked(dev, null);
+    }
+    Device outerDevice = configuring;
+    ProbeResult outerResult = configuredResult;
+    configuring = dev;
+    configuredResult = null;
+    DmaConfigureResult configured;
+    ProbeResult handedOver;
+    try {
+      configured = step.configure(this, dev);
+      handedOver = configuredResult;
+    } finally {
+      configuring = outerDevice;
+      configuredResult = outerResult;
+    }
+    if (handedOver != null) {
+      return handedOver;
+    }
+    if (configured instanceof DmaConfigureResult.Configured c) {
+      return new ProbeResult.AlreadyBound(c.binding());
+    }
+    if (configured instanceof DmaConfigureResult.NoIommu none) {
+      return nodelessOps() != null ? probeLocked(dev, null) : new ProbeResult.NoIommu(none.reason());
+    }
+    if (configured instanceof DmaConfigureResult.Deferred deferred) {
+      return new ProbeResult.NoIommu(
+          "IOMMU " + deferred.waitingFor().description() + " is not registered yet");
+    }
+    return new ProbeResult.NoIommu(
+        "firmware configuration failed: " + ((DmaConfigureResult.Failed) configured).reason());
   }
 
   private ProbeResult probeLocked(Device dev, @Nullable IommuFwspec fwspec) {
@@ -592,6 +748,15 @@ public final class IommuCore {
       IommuBinding existing = dev.iommuBinding().orElseThrow();
       return new ProbeResult.AlreadyBound(existing);
     }
+    if (fwspec != null && probeFlow instanceof ProbeFlow.FirmwareInProbe
+        && !readyFor(dev, fwspec)) {
+      // Built against an instance that is not ready (its registration walk is running, or it
+      // failed and was unregistered meanwhile): only that walk may bind the device now.
+      ImmutableIntArray built = fwspec.immutableIds();
+      fwspec.discardAtHandoff();
+      return new ProbeResult.Failed(Errno.EPROBE_DEFER,
+          "the IOMMU of " + dev.name() + " is not ready", built);
+    }
     slot = slotOf(dev);
     if (fwspec != null) {
       IommuFwspec stale = slot.fwspec;
@@ -623,7 +788,7 @@ public final class IommuCore {
     } catch (IommuException e) {
       undoProbe(dev, slot, instance != null ? ops : null);
       return e.errno() == Errno.ENODEV
-          ? new ProbeResult.NoIommu(e.getMessage() == null ? "ENODEV" : e.getMessage())
+          ? new ProbeResult.NoIommu(e.getMessage() == null ? "ENODEV" : e.getMessage(), ids)
           : new ProbeResult.Failed(e.errno(), String.valueOf(e.getMessage()), ids);
     } catch (RuntimeException | Error e) {
       undoProbe(dev, slot, instance != null ? ops : null);
@@ -788,18 +953,35 @@ public final class IommuCore {
 
   /**
    * Registers an IOMMU instance (kernel: {@code iommu_device_register()}). From then on the glue
-   * finds it by its firmware node (the first registered instance with a node wins). Devices
-   * whose configuration waits for that node are then configured again, in the order they
-   * deferred; an instance without a node probes every device that is not bound yet (the
-   * kernel's bus walk, which only such instances can satisfy).
+   * finds it by its firmware node (the first registered instance with a node wins).
+   *
+   * <p>In the {@link ProbeFlow.OffDeviceHandover} flow, devices whose configuration waits for
+   * that node are then configured again, in the order they deferred; an instance without a node
+   * probes every device that is not bound yet (the kernel's bus walk, which only such instances
+   * can satisfy), and a failure there is thrown.
+   *
+   * <p>In the {@link ProbeFlow.FirmwareInProbe} flow, every device present is probed (kernel:
+   * {@code bus_iommu_probe()}, each probe under the probe lock), in the flow's bus order; a
+   * device without a fwspec is configured from firmware by that probe ({@link
+   * #probeDevice(Device)}). {@link Errno#ENODEV} is ignored. The first other probe error ends
+   * the registration: the instance is unregistered, the devices the walk bound to it are
+   * released, and the result is {@link RegistrationResult.Aborted}; devices waiting for the
+   * node keep waiting. On success the waiting devices are configured again, as in the other
+   * flow.
    *
    * @param instance an instance not registered anywhere
-   * @throws IommuException if the bus walk hit an error other than {@link Errno#ENODEV}; the
-   *     instance is then unregistered again
+   * @return {@link RegistrationResult.Registered}, or {@link RegistrationResult.Aborted} (only in
+   *     the {@link ProbeFlow.FirmwareInProbe} flow)
+   * @throws IommuException in the {@link ProbeFlow.OffDeviceHandover} flow, if the bus walk of
+   *     an instance without a node hit an error other than {@link Errno#ENODEV}; the instance is
+   *     then unregistered again
    * @throws IllegalStateException if the instance is already registered
    */
-  public void registerInstance(IommuInstance instance) throws IommuException {
+  public RegistrationResult registerInstance(IommuInstance instance) throws IommuException {
     checkNotNull(instance);
+    if (probeFlow instanceof ProbeFlow.FirmwareInProbe flow) {
+      return registerProbingAll(instance, flow);
+    }
     List<Device> retry;
     List<Device> walk = List.of();
     synchronized (registryLock) {
@@ -838,6 +1020,76 @@ public final class IommuCore {
       }
     }
     retryAll(retry);
+    return new RegistrationResult.Registered(instance);
+  }
+
+  /** {@link #registerInstance} in the {@link ProbeFlow.FirmwareInProbe} flow. */
+  private RegistrationResult registerProbingAll(
+      IommuInstance instance, ProbeFlow.FirmwareInProbe flow) {
+    List<Device> walk;
+    FwNode node = instance.fwnode();
+    synchronized (registryLock) {
+      if (instance.registeredIn() != null) {
+        throw new IllegalStateException(instance + " is already registered");
+      }
+      instance.setRegisteredIn(this);
+      instances.add(instance);
+      walking.add(instance);
+      registryEpoch++;
+      if (node == null) {
+        nodelessInstances.add(instance);
+      } else {
+        instancesByNode.computeIfAbsent(node, k -> new ArrayList<>(1)).add(instance);
+      }
+      walk = new ArrayList<>(devices);
+    }
+    walk.sort(flow.busOrder()); // stable: devices ranked equal keep their order of addition
+    for (Device dev : walk) {
+      if (dev.isRemoved()) {
+        continue;
+      }
+      ProbeResult r;
+      try {
+        r = probeDevice(dev);
+      } catch (RuntimeException | Error e) {
+        unregisterInstance(instance); // a crashing driver aborts the registration, as an error does
+        synchronized (registryLock) {
+          walking.remove(instance);
+        }
+        throw e;
+      }
+      if (r instanceof ProbeResult.Failed failed) {
+        ImmutableList<Device> released;
+        probeLock.lock();
+        try {
+          released = ImmutableList.copyOf(instance.boundDevices());
+          unregisterInstance(instance);
+          synchronized (registryLock) {
+            walking.remove(instance);
+          }
+        } finally {
+          probeLock.unlock();
+        }
+        return new RegistrationResult.Aborted(
+            instance, dev, failed.error(), failed.reason(), failed.ids(), released);
+      }
+    }
+    List<Device> retry = List.of();
+    synchronized (registryLock) {
+      walking.remove(instance); // ready: from now on every caller may configure on it
+      registryEpoch++;
+      if (node != null) {
+        Set<Device> waiters = waiting.remove(node);
+        if (waiters != null) {
+          retry = new ArrayList<>(waiters);
+          for (Device d : retry) {
+            d.waitingFor = null;
+          }
+        }
+      }
+    }
+    retryAll(retry);
+    return new RegistrationResult.Registered(instance);
   }
 
   /**

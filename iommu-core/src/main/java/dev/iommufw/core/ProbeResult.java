@@ -63,17 +63,31 @@ public sealed interface ProbeResult {
 
   /**
    * No driver claims the device (kernel: {@code -ENODEV}); normal for devices without an IOMMU.
+   * The device is left with no IOMMU state.
    *
    * @param reason why, for humans
+   * @param ids when a driver's {@code probe_device} turned a formed fwspec down with {@code
+   *     -ENODEV}, the IDs of that fwspec; else empty
    */
-  record NoIommu(String reason) implements ProbeResult {
+  record NoIommu(String reason, ImmutableIntArray ids) implements ProbeResult {
     /**
-     * Validates the reason.
+     * Validates the components.
      *
      * @param reason why
+     * @param ids the IDs a driver turned down, or empty
      */
     public NoIommu {
       checkNotNull(reason);
+      checkNotNull(ids);
+    }
+
+    /**
+     * No IOMMU, and no driver saw a fwspec.
+     *
+     * @param reason why, for humans
+     */
+    public NoIommu(String reason) {
+      this(reason, ImmutableIntArray.of());
     }
 
     @Override

@@ -34,6 +34,20 @@ final class Fixture {
     return this;
   }
 
+  /** Registers this fixture's instance in {@code on} and returns the typed outcome. */
+  RegistrationResult register(IommuCore on) {
+    return register(on, instance);
+  }
+
+  /** Registers {@code which} in {@code on} and returns the typed outcome. */
+  static RegistrationResult register(IommuCore on, IommuInstance which) {
+    try {
+      return on.registerInstance(which);
+    } catch (IommuException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** Adds a plain platform device (no configure step) to the core. */
   Device addDevice(String name) {
     Device dev = Device.builder(name, BusKind.PLATFORM).build();

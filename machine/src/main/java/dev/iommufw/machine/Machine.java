@@ -453,16 +453,90 @@ public final class Machine {
   }
 
   /**
+   * The kernel version whose rules the boot follows.
+   *
+   * @return the description's version
+   */
+  public KernelVersion kernelVersion() {
+    return description.kernelVersion();
+  }
+
+  /**
+   * The order in which the kernel adds the devices, which is the order a registration probes
+   * them in from 6.15 on (kernel: {@code bus_iommu_probe()} over {@code iommu_buses[]}):
+   * platform devices whose node is not compatible with {@code arm,primecell}, in path order;
+   * then PCI functions root bus by root bus (ascending; under ACPI bus 0 comes after the other
+   * root buses of its segment, as QEMU's DSDT lists its expander host bridges first), each bus's
+   * functions in devfn order followed by each bridge's secondary bus in turn, recursively
+   * (kernel: {@code pci_bus_add_devices()}); then the AMBA devices ({@code arm,primecell}), in
+   * path order.
+   *
+   * @return every device's report name, in that order
+   */
+  public ImmutableList<String> busOrder() {
+    List<String> amba = new ArrayList<>();
+    ImmutableList.Builder<String> out = ImmutableList.builder();
+    for (String path : platform.keySet()) {
+      FdtNode node = fdt == null ? null : fdt.node(path);
+      if (node != null && node.compatible().contains("arm,primecell")) {
+        amba.add(path);
+      } else {
+        out.add(path);
+      }
+    }
+    Map<Bdf, List<PciDev>> children = new HashMap<>();
+    java.util.TreeMap<Integer, java.util.TreeMap<Integer, List<PciDev>>> roots =
+        new java.util.TreeMap<>();
+    for (PciEntry e : pci.values()) { // address order, so each list is in devfn order
+      PciDev f = e.function();
+      Bdf parent = f.parent();
+      if (parent == null) {
+        roots.computeIfAbsent(f.bdf().segment(), k -> new java.util.TreeMap<>())
+            .computeIfAbsent(f.bdf().bus(), k -> new ArrayList<>()).add(f);
+      } else {
+        children.computeIfAbsent(parent, k -> new ArrayList<>()).add(f);
+      }
+    }
+    for (java.util.TreeMap<Integer, List<PciDev>> buses : roots.values()) {
+      List<Integer> busOrder = new ArrayList<>(buses.keySet());
+      if (description.firmwareKind() == FirmwareKind.ACPI && busOrder.remove(Integer.valueOf(0))) {
+        busOrder.add(0);
+      }
+      for (int bus : busOrder) {
+        addBus(out, java.util.Objects.requireNonNull(buses.get(bus)), children);
+      }
+    }
+    out.addAll(amba);
+    return out.build();
+  }
+
+  /** Kernel: {@code pci_bus_add_devices()}: a bus's functions, then each bridge's bus below. */
+  private static void addBus(
+      ImmutableList.Builder<String> out, List<PciDev> bus, Map<Bdf, List<PciDev>> children) {
+    for (PciDev f : bus) {
+      out.add(f.bdf().toString());
+    }
+    for (PciDev f : bus) {
+      List<PciDev> below = children.get(f.bdf());
+      if (below != null) {
+        addBus(out, below, children);
+      }
+    }
+  }
+
+  /**
    * The boot of machine.md §4 as events: every device is added; the instances that register and
    * are not carried by a device (SMMUs) register; devices are DMA-configured in {@link
    * #bindOrder()}, and a virtio-iommu registers right after its carrier binds; finally the
-   * deferred-probe timeout fires.
+   * deferred-probe timeout fires. From 6.15 on ({@link KernelVersion#firmwareInProbe()}) the
+   * devices are added in {@link #busOrder()}, each configured as it is added; the
+   * DMA-configure events are then the drivers' binds.
    *
    * @return the events, in order
    */
   public ImmutableList<BootEvent> defaultBoot() {
     List<BootEvent> events = new ArrayList<>();
-    for (String d : deviceNames()) {
+    for (String d : kernelVersion().firmwareInProbe() ? busOrder() : deviceNames()) {
       events.add(new BootEvent.AddDevice(d));
     }
     Map<String, List<String>> carried = new HashMap<>();

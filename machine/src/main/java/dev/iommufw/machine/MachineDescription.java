@@ -1,5 +1,6 @@
 package dev.iommufw.machine;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
@@ -12,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * form and consistency by {@link MachineJson#parse}. Immutable.
  *
  * @param name informational name
- * @param kernel informational kernel version
+ * @param kernel the Linux version whose rules the boot follows, {@code MAJOR.MINOR} (see {@link
+ *     #kernelVersion()})
  * @param firmwareKind {@code dt} or {@code acpi}
  * @param firmwareFiles firmware file names, relative to the description's folder
  * @param iommuDrivers the IOMMU drivers the kernel has ({@code arm-smmu-v3}, {@code arm-smmu},
@@ -21,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param pciHosts the PCI host bridges
  * @param pci every PCI function enumeration found, in the description's order
  * @param platform DT platform devices whose driver binds
- * @param bindOrder the order in which devices are DMA-configured, as given
+ * @param bindOrder the order in which devices are DMA-configured, as given (from 6.15 on: the
+ *     order drivers bind, which no longer decides the outcome)
  */
 public record MachineDescription(
     String name,
@@ -34,6 +37,15 @@ public record MachineDescription(
     ImmutableList<PciEntry> pci,
     ImmutableList<PlatformEntry> platform,
     ImmutableList<String> bindOrder) {
+
+  /**
+   * The kernel version whose rules the boot follows.
+   *
+   * @return the parsed {@link #kernel()}
+   */
+  public KernelVersion kernelVersion() {
+    return KernelVersion.parse(kernel).orElseThrow();
+  }
 
   /** The exact value of the {@code format} key. */
   public static final String FORMAT = "iommufw-machine/1";
@@ -50,7 +62,7 @@ public record MachineDescription(
    * Validates non-nullness (form and consistency are {@link MachineJson}'s job).
    *
    * @param name informational name
-   * @param kernel informational kernel version
+   * @param kernel the kernel version, {@code MAJOR.MINOR}
    * @param firmwareKind the firmware kind
    * @param firmwareFiles firmware file names
    * @param iommuDrivers the kernel's IOMMU drivers
@@ -59,10 +71,11 @@ public record MachineDescription(
    * @param pci the PCI functions
    * @param platform the platform devices
    * @param bindOrder the bind order as given
+   * @throws IllegalArgumentException if {@code kernel} is not a {@link KernelVersion}
    */
   public MachineDescription {
     checkNotNull(name);
-    checkNotNull(kernel);
+    checkArgument(KernelVersion.parse(kernel).isPresent(), "not a kernel version: %s", kernel);
     checkNotNull(firmwareKind);
     checkNotNull(firmwareFiles);
     checkNotNull(iommuDrivers);

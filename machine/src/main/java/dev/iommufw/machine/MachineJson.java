@@ -83,6 +83,8 @@ public final class MachineJson {
       }
       String name = string(root, "name", "name");
       String kernel = string(root, "kernel", "kernel");
+      KernelVersion version = KernelVersion.parse(kernel).orElseThrow(
+          () -> MachineException.badMachine("kernel", "not a MAJOR.MINOR kernel version"));
       JsonNode firmware = required(root, "firmware", "firmware");
       object(firmware, "firmware");
       String kindText = string(firmware, "kind", "firmware.kind");
@@ -112,7 +114,7 @@ public final class MachineJson {
       ImmutableList<PciEntry> pci = pci(array(root, "pci", "pci"), hosts);
       ImmutableList<PlatformEntry> platform = platform(kind, array(root, "platform", "platform"));
       ImmutableList<String> bindOrder = stringArray(root, "bind_order", "bind_order");
-      checkBindOrder(bindOrder, pci, platform);
+      checkBindOrder(bindOrder, pci, platform, version.firmwareInProbe());
       return new MachineDescription(name, kernel, kind, files, drivers, hardware, hosts, pci,
           platform, bindOrder);
     }
@@ -269,8 +271,12 @@ public final class MachineJson {
       return list;
     }
 
+    /**
+     * Every entry names a DMA-configured device; from 6.15 on every device is DMA-configured, so
+     * it only has to name a device.
+     */
     private void checkBindOrder(ImmutableList<String> order, ImmutableList<PciEntry> pci,
-        ImmutableList<PlatformEntry> platform) throws MachineException {
+        ImmutableList<PlatformEntry> platform, boolean everyDevice) throws MachineException {
       Map<Bdf, PciEntry> byBdf = new HashMap<>();
       for (PciEntry e : pci) {
         byBdf.put(e.function().bdf(), e);
@@ -284,11 +290,11 @@ public final class MachineJson {
         boolean ok;
         if (name.startsWith("/")) {
           PlatformEntry e = byNode.get(name);
-          ok = e != null && e.dmaConfigured();
+          ok = e != null && (everyDevice || e.dmaConfigured());
         } else {
           Bdf b = Bdf.parse(name);
           PciEntry e = b == null ? null : byBdf.get(b);
-          ok = e != null && e.dmaConfigured();
+          ok = e != null && (everyDevice || e.dmaConfigured());
         }
         if (!ok) {
           throw MachineException.badMachine("bind_order[" + i + "]",

@@ -19,6 +19,8 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.ProbeFlow;
+import dev.iommufw.core.RegistrationResult;
 import dev.iommufw.of.FdtNode;
 import dev.iommufw.of.OfIommu;
 import dev.iommufw.drivers.ArmSmmuDriver;
@@ -32,6 +34,7 @@ import dev.iommufw.machine.MachineState.DeviceState;
 import dev.iommufw.machine.MachineState.GroupState;
 import dev.iommufw.machine.MachineState.Result;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +51,19 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #run(BootEvent)} executes one event; events may run in any order and from several
  * threads (the core is thread-safe). Registering a virtio-iommu whose carrier's DMA configuration
  * is still deferred waits until the carrier binds: in Linux the instance registers from the
- * carrier driver's probe, which runs only once its DMA configuration succeeded or gave up. {@link #endState()} is a function of the core's state plus
- * each device's last DMA-configure outcome.
+ * carrier driver's probe, which runs only once its DMA configuration succeeded or gave up. {@link
+ * #endState()} is a function of the core's state plus each device's last DMA-configure outcome.
+ *
+ * <h2>The kernel version</h2>
+ *
+ * Before 6.15 the core uses {@link ProbeFlow#offDeviceHandover()}: a device is configured when
+ * its driver binds. From 6.15 on ({@link KernelVersion#firmwareInProbe()}) it uses {@link
+ * ProbeFlow#firmwareInProbe(Comparator)} with the machine's {@link Machine#busOrder()}: a device
+ * is configured when it is added and again when an instance registers, whether a driver binds or
+ * not; the SMMUv3 driver answers {@code ENODEV} for a stream ID another device owns; and an
+ * instance whose registration a failed probe aborted never registers again in that boot, so the
+ * devices that point at it end, after the deferred-probe timeout, without an IOMMU (a device no
+ * driver binds keeps the outcome of its last configuration).
  *
  * <h2>From the glue's outcome to the report's result</h2>
  *
@@ -59,7 +73,10 @@ import org.jspecify.annotations.Nullable;
  *       deferred-probe timeout) → {@code none}: {@code of_dma_configure_id()} and {@code
  *       acpi_dma_configure_id()} let the driver probe go on without an IOMMU.
  *   <li>Failed after the driver's {@code probe_device} ran → {@code error} with its errno and the
- *       IDs built: the kernel's {@code iommu_probe_device()} returned that error.
+ *       IDs built: the kernel's {@code iommu_probe_device()} returned that error. So is a driver
+ *       turning a formed fwspec down with {@code ENODEV} (the core's no-IOMMU outcome carrying
+ *       the IDs it turned down), which the SMMUv3 driver of 6.15 and later does for a stream ID
+ *       another device owns.
  *   <li>Failed in the glue before any {@code probe_device}: under DT → {@code error} ({@code
  *       of_iommu_configure()} returns the error, e.g. {@code EFAULT} from {@code of_map_id()});
  *       under ACPI → {@code none}, because {@code acpi_iommu_configure_id()} turns every error
@@ -69,8 +86,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MachineSystem {
   private final Machine machine;
-  private final IommuCore core = new IommuCore();
-  private final ArmSmmuV3Driver smmuV3 = new ArmSmmuV3Driver();
+  private final IommuCore core;
+  private final ArmSmmuV3Driver smmuV3;
   private final ArmSmmuDriver smmu = new ArmSmmuDriver();
   private final VirtioIommuDriver virtio = new VirtioIommuDriver();
   private final ImmutableMap<String, IommuInstance> instances;
@@ -80,9 +97,23 @@ public final class MachineSystem {
   private final ImmutableMap<String, String> carriers;
   /** Carried instances whose registration waits for their carrier to bind. */
   private final java.util.Set<String> pending = ConcurrentHashMap.newKeySet();
+  /** Instances whose registration failed (from 6.15 on): they never register again. */
+  private final java.util.Set<IommuInstance> failedRegistrations = ConcurrentHashMap.newKeySet();
 
   MachineSystem(Machine machine) {
     this.machine = machine;
+    if (machine.kernelVersion().firmwareInProbe()) {
+      Map<String, Integer> rank = new java.util.HashMap<>();
+      for (String name : machine.busOrder()) {
+        rank.put(name, rank.size());
+      }
+      this.core = new IommuCore(ProbeFlow.firmwareInProbe(
+          Comparator.comparingInt(d -> rank.getOrDefault(d.name(), Integer.MAX_VALUE))));
+      this.smmuV3 = new ArmSmmuV3Driver(Errno.ENODEV);
+    } else {
+      this.core = new IommuCore(ProbeFlow.offDeviceHandover());
+      this.smmuV3 = new ArmSmmuV3Driver(Errno.EINVAL);
+    }
     core.setPciTopology(machine.topology());
     Map<String, IommuInstance> inst = new LinkedHashMap<>();
     Map<String, String> carried = new LinkedHashMap<>();
@@ -229,9 +260,13 @@ public final class MachineSystem {
 
   private void register(IommuInstance instance) {
     synchronized (instance) {
-      if (!instance.isRegisteredIn(core)) {
+      if (!instance.isRegisteredIn(core) && !failedRegistrations.contains(instance)) {
         try {
-          core.registerInstance(instance);
+          if (core.registerInstance(instance) instanceof RegistrationResult.Aborted) {
+            // A probe of the registration's walk failed: the core unregistered the instance and
+            // released what it had bound; in that boot it never comes back.
+            failedRegistrations.add(instance);
+          }
         } catch (IommuException e) {
           // The bus walk failed and the core unregistered the instance again: as in Linux, the
           // instance is simply not there.
@@ -326,6 +361,10 @@ public final class MachineSystem {
       } else if (outcome instanceof DmaConfigureResult.Failed f && isError(dev, f)) {
         out.add(new DeviceState(name, pci, driver, Result.ERROR, null, f.ids(), f.error().name(),
             null));
+      } else if (outcome instanceof DmaConfigureResult.NoIommu n && !n.ids().isEmpty()) {
+        // The driver's probe_device turned the formed fwspec down with ENODEV.
+        out.add(new DeviceState(name, pci, driver, Result.ERROR, null, n.ids(),
+            Errno.ENODEV.name(), null));
       } else {
         out.add(new DeviceState(name, pci, driver, Result.NONE, null, ImmutableIntArray.of(),
             null, null));

@@ -51,6 +51,16 @@ class MachineJsonTest {
         Arguments.of("missing name", acpi, "name", (Consumer<ObjectNode>) r -> r.remove("name")),
         Arguments.of("kernel not a string", acpi, "kernel",
             (Consumer<ObjectNode>) r -> r.put("kernel", 6)),
+        Arguments.of("kernel without a minor version", acpi, "kernel",
+            (Consumer<ObjectNode>) r -> r.put("kernel", "6")),
+        Arguments.of("kernel with a patch level", acpi, "kernel",
+            (Consumer<ObjectNode>) r -> r.put("kernel", "6.12.117")),
+        Arguments.of("kernel with a leading zero", acpi, "kernel",
+            (Consumer<ObjectNode>) r -> r.put("kernel", "6.015")),
+        Arguments.of("kernel not numeric", acpi, "kernel",
+            (Consumer<ObjectNode>) r -> r.put("kernel", "linux-6.12")),
+        Arguments.of("kernel empty", acpi, "kernel",
+            (Consumer<ObjectNode>) r -> r.put("kernel", "")),
         Arguments.of("unknown firmware kind", acpi, "firmware.kind",
             (Consumer<ObjectNode>) r -> ((ObjectNode) r.get("firmware")).put("kind", "uefi")),
         Arguments.of("dt with two files", dt, "firmware.files",
@@ -121,6 +131,9 @@ class MachineJsonTest {
                 .put("node", "pl031")),
         Arguments.of("bind_order names a device never DMA-configured", acpi, "bind_order[9]",
             (Consumer<ObjectNode>) r -> r.withArray("bind_order").add("0000:00:00.0")),
+        Arguments.of("bind_order names no device on 6.18", "linux-6.18-acpi-smmuv3",
+            "bind_order[9]",
+            (Consumer<ObjectNode>) r -> r.withArray("bind_order").add("0000:00:1f.0")),
         Arguments.of("bind_order names no device", acpi, "bind_order[9]",
             (Consumer<ObjectNode>) r -> r.withArray("bind_order").add("0000:00:1f.0")),
         Arguments.of("bind_order entry not a string", acpi, "bind_order[9]",
@@ -146,6 +159,22 @@ class MachineJsonTest {
     assertThat(e.key()).isEqualTo(key);
     assertThat(e.errorLine())
         .isEqualTo("{\"error\":\"bad-machine\",\"format\":\"machine\",\"offset\":null}\n");
+  }
+
+  @Test
+  void from615OnBindOrderMayNameADeviceNoDriverBinds() throws Exception {
+    // Every device is DMA-configured on these kernels, so the host bridge is a valid entry.
+    byte[] json = mutated("linux-6.18-acpi-smmuv3",
+        r -> r.withArray("bind_order").add("0000:00:00.0"));
+    assertThat(MachineJson.parse(json).bindOrder()).contains("0000:00:00.0");
+  }
+
+  @Test
+  void theKernelIsParsedAsAVersion() throws Exception {
+    assertThat(MachineJson.parse(mutated("linux-6.12-acpi-smmuv3", r -> { })).kernelVersion())
+        .isEqualTo(new KernelVersion(6, 12));
+    assertThat(MachineJson.parse(mutated("linux-6.12-acpi-smmuv3", r -> r.put("kernel", "7.3")))
+        .kernelVersion().firmwareInProbe()).isTrue();
   }
 
   @Test

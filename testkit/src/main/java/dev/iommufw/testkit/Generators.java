@@ -243,6 +243,13 @@ public final class Generators {
    * driver probes (DMA-configure) of devices that bind, in a random order; the timeout, if the
    * boot has one, comes last (it ends the boot: a device that deferred binds without an IOMMU).
    *
+   * <p>From Linux 6.15 on ({@link dev.iommufw.machine.KernelVersion#firmwareInProbe()})
+   * the device adds are not permuted: they run first, in the default boot's order. In that flow
+   * a registration probes the devices present in bus order and a probe failure aborts it, so the
+   * end state depends on which devices exist when an instance registers (an input of the boot:
+   * in these machines every instance registers after the devices exist), and only on that; the
+   * registrations, driver binds and retries are permuted.
+   *
    * @param r the random source
    * @param machine the machine
    * @param maxRetries the largest number of extra probes, at least 0
@@ -267,10 +274,18 @@ public final class Generators {
       RandomSource r, Machine machine, int maxRetries, int threads) {
     checkArgument(maxRetries >= 0 && threads >= 1, "maxRetries %s threads %s", maxRetries,
         threads);
+    List<BootEvent> first = new ArrayList<>();
     List<BootEvent> events = new ArrayList<>();
     List<BootEvent> last = new ArrayList<>();
+    boolean addsFirst = machine.kernelVersion().firmwareInProbe();
     for (BootEvent e : machine.defaultBoot()) {
-      (e instanceof BootEvent.DeferredProbeTimeout ? last : events).add(e);
+      if (e instanceof BootEvent.DeferredProbeTimeout) {
+        last.add(e);
+      } else if (addsFirst && e instanceof BootEvent.AddDevice) {
+        first.add(e);
+      } else {
+        events.add(e);
+      }
     }
     ImmutableList<String> binding = machine.bindOrder();
     if (!binding.isEmpty()) {
@@ -289,7 +304,7 @@ public final class Generators {
     }
     ImmutableList.Builder<ImmutableList<BootEvent>> out = ImmutableList.builder();
     parts.forEach(p -> out.add(ImmutableList.copyOf(p)));
-    return new BootSchedule(out.build(), ImmutableList.copyOf(last));
+    return new BootSchedule(ImmutableList.copyOf(first), out.build(), ImmutableList.copyOf(last));
   }
 
   /**
@@ -325,6 +340,6 @@ public final class Generators {
     }
     ImmutableList.Builder<ImmutableList<BootEvent>> out = ImmutableList.builder();
     parts.forEach(p -> out.add(ImmutableList.copyOf(p)));
-    return new BootSchedule(out.build(), base.last());
+    return new BootSchedule(base.first(), out.build(), base.last());
   }
 }

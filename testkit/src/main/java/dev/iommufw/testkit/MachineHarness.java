@@ -126,8 +126,9 @@ public final class MachineHarness {
   }
 
   /**
-   * Runs a schedule on a fresh system: a one-thread schedule on the calling thread, otherwise
-   * each part on its own thread, all released together.
+   * Runs a schedule on a fresh system: its {@code first} events on the calling thread, then a
+   * one-thread schedule on the calling thread, otherwise each part on its own thread, all
+   * released together.
    *
    * @param schedule the schedule
    * @return the outcome
@@ -136,6 +137,7 @@ public final class MachineHarness {
   public Outcome run(BootSchedule schedule) {
     MachineSystem system = machine.newSystem();
     List<String> violations = new ArrayList<>();
+    system.runAll(schedule.first());
     if (schedule.threads().size() == 1) {
       system.runAll(schedule.threads().get(0));
     } else {

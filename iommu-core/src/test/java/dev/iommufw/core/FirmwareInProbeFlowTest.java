@@ -1,0 +1,315 @@
+package dev.iommufw.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.ImmutableIntArray;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Linux 6.15+ probe flow ({@link ProbeFlow.FirmwareInProbe}): the core's probe path runs the
+ * DMA-configure step of a device without a fwspec, and registration probes every device present
+ * and fails on the first probe error other than ENODEV.
+ */
+class FirmwareInProbeFlowTest {
+  private final Fixture fx = new Fixture(new IommuCore(ProbeFlow.firmwareInProbe()));
+  private final IommuCore core = fx.core;
+
+  /** A platform device whose step records whether it ran under the probe lock. */
+  private Device device(String name, int id, List<Boolean> lockHeld) {
+    TestGlue glue = TestGlue.of(TestGlue.Entry.of(fx.node, id));
+    return Device.builder(name, BusKind.PLATFORM)
+        .dmaConfigure((c, d) -> {
+          lockHeld.add(c.holdsProbeLock());
+          return glue.configure(c, d);
+        })
+        .build();
+  }
+
+  private Device device(String name, int id) {
+    return device(name, id, new ArrayList<>());
+  }
+
+  @Test
+  void theFlowIsChosenAtConstructionAndDefaultsToTheOffDeviceHandover() {
+    assertThat(new IommuCore().probeFlow()).isSameAs(ProbeFlow.offDeviceHandover());
+    assertThat(new IommuCore(DeferralPolicy.TIMEOUT_EXPIRED).probeFlow())
+        .isInstanceOf(ProbeFlow.OffDeviceHandover.class);
+    assertThat(core.probeFlow()).isInstanceOf(ProbeFlow.FirmwareInProbe.class);
+  }
+
+  @Test
+  void aDeviceWithoutFwspecIsDmaConfiguredFromInsideItsProbeUnderTheProbeLock() {
+    fx.register();
+    List<Boolean> lockHeld = new ArrayList<>();
+    Device dev = device("dev", 0x42, lockHeld);
+
+    ProbeResult r = core.addDevice(dev);
+
+    assertThat(r).isInstanceOf(ProbeResult.Bound.class);
+    assertThat(((ProbeResult.Bound) r).binding().ids().asList()).containsExactly(0x42);
+    assertThat(lockHeld).containsExactly(true);
+    assertThat(fx.driver.finalized).containsExactly(dev); // once, not once per lock level
+    assertThat(fx.driver.finalizeHeldLock).containsExactly(false);
+  }
+
+  @Test
+  void theOffDeviceHandoverDoesNotConfigureAtAdd() {
+    Fixture series = Fixture.registered();
+    List<Boolean> lockHeld = new ArrayList<>();
+    TestGlue glue = TestGlue.of(TestGlue.Entry.of(series.node, 0x42));
+    Device dev = Device.builder("dev", BusKind.PLATFORM)
+        .dmaConfigure((c, d) -> {
+          lockHeld.add(c.holdsProbeLock());
+          return glue.configure(c, d);
+        })
+        .build();
+
+    assertThat(series.core.addDevice(dev)).isInstanceOf(ProbeResult.NoIommu.class);
+    assertThat(lockHeld).isEmpty();
+    assertThat(series.core.dmaConfigure(dev)).isInstanceOf(DmaConfigureResult.Configured.class);
+    assertThat(lockHeld).containsExactly(false);
+  }
+
+  @Test
+  void aDeviceAddedBeforeItsIommuRegistersIsLeftWithNothing() {
+    Device dev = device("dev", 0x42);
+
+    ProbeResult r = core.addDevice(dev);
+
+    assertThat(r).isInstanceOf(ProbeResult.NoIommu.class);
+    assertThat(((ProbeResult.NoIommu) r).reason()).contains("not registered");
+    assertThat(dev.iommuBinding()).isEmpty();
+    assertThat(core.waitingDevices()).isEmpty(); // registration finds it by walking, not waiting
+    assertThat(fx.live()).isZero();
+  }
+
+  @Test
+  void registrationProbesEveryDevicePresentInTheOwnersBusOrder() {
+    IommuCore ordered = new IommuCore(
+        ProbeFlow.firmwareInProbe(Comparator.comparing(Device::name).reversed()));
+    Fixture f = new Fixture(ordered);
+    List<Device> devs = new ArrayList<>();
+    for (String name : List.of("a", "b", "c")) {
+      Device d = Device.builder(name, BusKind.PLATFORM)
+          .dmaConfigure(TestGlue.of(TestGlue.Entry.of(f.node, name.charAt(0)))).build();
+      ordered.addDevice(d);
+      devs.add(d);
+    }
+
+    RegistrationResult r = f.register(ordered);
+
+    assertThat(r).isEqualTo(new RegistrationResult.Registered(f.instance));
+    assertThat(f.driver.probed).containsExactly(devs.get(2), devs.get(1), devs.get(0));
+    for (Device d : devs) {
+      assertThat(d.iommuBinding()).isPresent();
+    }
+  }
+
+  @Test
+  void registrationAbortsOnErangeReleasingWhatItConfiguredAndStaysUnregistered() {
+    Device a = device("a", 1);
+    Device b = device("b", 2);
+    Device c = device("c", 3);
+    for (Device d : List.of(a, b, c)) {
+      core.addDevice(d);
+    }
+    fx.driver.rejectInProbe.add(2);
+
+    RegistrationResult r = fx.register(core);
+
+    assertThat(r).isInstanceOf(RegistrationResult.Aborted.class);
+    RegistrationResult.Aborted aborted = (RegistrationResult.Aborted) r;
+    assertThat(aborted.instance()).isSameAs(fx.instance);
+    assertThat(aborted.culprit()).isSameAs(b);
+    assertThat(aborted.error()).isEqualTo(Errno.ERANGE);
+    assertThat(aborted.ids()).isEqualTo(ImmutableIntArray.of(2));
+    assertThat(aborted.released()).containsExactly(a);
+    assertThat(fx.instance.isRegisteredIn(core)).isFalse();
+    assertThat(core.instances()).isEmpty();
+    assertThat(core.isRegistered(fx.node)).isFalse();
+    assertThat(fx.driver.probed).containsExactly(a, b); // the walk stopped at b
+    assertThat(fx.driver.released).containsExactly(a);
+    for (Device d : List.of(a, b, c)) {
+      assertThat(d.iommuBinding()).isEmpty();
+      assertThat(core.group(d)).isNull();
+    }
+    assertThat(fx.live()).isZero();
+  }
+
+  @Test
+  void anEnodevProbeDoesNotAbortTheRegistrationAndKeepsTheIdsItTurnedDown() {
+    Device a = device("a", 1);
+    Device b = device("b", 2);
+    Device c = device("c", 3);
+    for (Device d : List.of(a, b, c)) {
+      core.addDevice(d);
+    }
+    fx.driver.probeHook = (k, d) -> {
+      if (d == b) {
+        throw new IommuException(Errno.ENODEV, "aliasing stream ID");
+      }
+    };
+
+    RegistrationResult r = fx.register(core);
+
+    assertThat(r).isInstanceOf(RegistrationResult.Registered.class);
+    assertThat(a.iommuBinding()).isPresent();
+    assertThat(b.iommuBinding()).isEmpty();
+    assertThat(c.iommuBinding()).isPresent();
+    ProbeResult again = core.probeDevice(b);
+    assertThat(again).isInstanceOf(ProbeResult.NoIommu.class);
+    assertThat(((ProbeResult.NoIommu) again).reason()).contains("aliasing stream ID");
+    assertThat(((ProbeResult.NoIommu) again).ids()).isEqualTo(ImmutableIntArray.of(2));
+    assertThat(fx.live()).isEqualTo(2);
+  }
+
+  @Test
+  void theConfigureOutcomeKeepsTheIdsADriverTurnedDown() {
+    DmaConfigureResult viaGlue = DmaConfigureResult.fromProbe(
+        new ProbeResult.NoIommu("aliasing", ImmutableIntArray.of(7, 8)), fx.node);
+    assertThat(viaGlue)
+        .isEqualTo(new DmaConfigureResult.NoIommu("aliasing", ImmutableIntArray.of(7, 8)));
+    assertThat(new DmaConfigureResult.NoIommu("none").ids().isEmpty()).isTrue();
+  }
+
+  @Test
+  void devicesWaitingForAnAbortedInstanceKeepWaitingUntilTheTimeout() {
+    Device a = device("a", 1);
+    Device b = device("b", 2);
+    core.addDevice(a);
+    core.addDevice(b);
+    // a's driver binds first: its DMA configuration defers on the missing instance.
+    assertThat(core.dmaConfigure(a)).isInstanceOf(DmaConfigureResult.Deferred.class);
+    assertThat(core.waitingDevices()).containsExactly(a);
+    fx.driver.rejectInProbe.add(2);
+
+    assertThat(fx.register(core)).isInstanceOf(RegistrationResult.Aborted.class);
+
+    assertThat(core.waitingDevices()).containsExactly(a);
+    core.setDeferralPolicy(DeferralPolicy.TIMEOUT_EXPIRED);
+    assertThat(core.waitingDevices()).isEmpty();
+    assertThat(a.iommuBinding()).isEmpty();
+    assertThat(fx.live()).isZero();
+  }
+
+  @Test
+  void aSuccessfulRegistrationAlsoRetriesTheDevicesWaitingForIt() {
+    Device a = device("a", 1);
+    core.addDevice(a);
+    assertThat(core.dmaConfigure(a)).isInstanceOf(DmaConfigureResult.Deferred.class);
+
+    assertThat(fx.register(core)).isInstanceOf(RegistrationResult.Registered.class);
+
+    assertThat(core.waitingDevices()).isEmpty();
+    assertThat(a.iommuBinding()).isPresent();
+    assertThat(fx.live()).isEqualTo(1);
+  }
+
+  @Test
+  void aProbeErrorAfterRegistrationFailsOnlyThatDevice() {
+    fx.register();
+    fx.driver.rejectInProbe.add(2);
+    Device b = device("b", 2);
+
+    ProbeResult r = core.addDevice(b);
+
+    assertThat(r).isInstanceOf(ProbeResult.Failed.class);
+    assertThat(r.errno()).isEqualTo(Errno.ERANGE);
+    assertThat(((ProbeResult.Failed) r).ids()).isEqualTo(ImmutableIntArray.of(2));
+    assertThat(fx.instance.isRegisteredIn(core)).isTrue();
+  }
+
+  @Test
+  void aDeviceWithoutFirmwareIsLeftToTheInstanceWithoutNode() {
+    TestDriver bus = new TestDriver("bus");
+    IommuInstance nodeless = bus.newInstance("bus0", null);
+    Device plain = Device.builder("plain", BusKind.PLATFORM)
+        .dmaConfigure(TestGlue.of()).build();
+    core.addDevice(plain);
+
+    assertThat(Fixture.register(core, nodeless)).isInstanceOf(RegistrationResult.Registered.class);
+
+    assertThat(plain.iommuBinding().map(x -> x.instance())).contains(nodeless);
+  }
+
+  @Test
+  void slotAccessorsStillAssertTheProbeLock() {
+    fx.register();
+    Device dev = device("dev", 1);
+    core.addDevice(dev);
+    assertThatThrownBy(() -> core.fwspec(dev)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("iommu_probe_device_lock");
+    assertThatThrownBy(() -> core.priv(dev)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> core.setPriv(dev, null)).isInstanceOf(IllegalStateException.class);
+    assertThat(core.holdsProbeLock()).isFalse();
+  }
+
+  @Test
+  void theProbeLockIsReleasedAfterARegistrationWalkAndAfterAnAbort() {
+    Device a = device("a", 1);
+    core.addDevice(a);
+    fx.driver.rejectInProbe.add(1);
+    assertThat(fx.register(core)).isInstanceOf(RegistrationResult.Aborted.class);
+    assertThat(core.holdsProbeLock()).isFalse();
+    fx.driver.rejectInProbe.clear();
+    assertThat(fx.register(core)).isInstanceOf(RegistrationResult.Registered.class);
+    assertThat(core.holdsProbeLock()).isFalse();
+  }
+
+  @Test
+  void whileTheWalkRunsOnlyTheWalkConfiguresDevicesOnTheInstance() {
+    Device a = device("a", 1);
+    Device b = device("b", 2);
+    core.addDevice(a);
+    core.addDevice(b);
+    List<DmaConfigureResult> bindDuringWalk = new ArrayList<>();
+    fx.driver.probeHook = (k, d) -> {
+      if (d == a) {
+        // b's driver binds while the registration is probing a: the instance is not ready.
+        bindDuringWalk.add(k.dmaConfigure(b));
+      }
+    };
+
+    assertThat(fx.register(core)).isInstanceOf(RegistrationResult.Registered.class);
+
+    assertThat(bindDuringWalk).hasSize(1);
+    assertThat(bindDuringWalk.get(0)).isInstanceOf(DmaConfigureResult.Deferred.class);
+    assertThat(b.iommuBinding()).isPresent(); // the walk bound it, and the retry found it bound
+    assertThat(core.waitingDevices()).isEmpty();
+    assertThat(fx.live()).isEqualTo(2);
+  }
+
+  @Test
+  void aBindDeferredDuringAnAbortedWalkWaitsForTheTimeout() {
+    Device a = device("a", 1);
+    Device b = device("b", 2);
+    core.addDevice(a);
+    core.addDevice(b);
+    fx.driver.rejectInProbe.add(2);
+    fx.driver.probeHook = (k, d) -> {
+      if (d == a) {
+        k.dmaConfigure(b);
+      }
+    };
+
+    assertThat(fx.register(core)).isInstanceOf(RegistrationResult.Aborted.class);
+
+    assertThat(core.waitingDevices()).containsExactly(b);
+    core.setDeferralPolicy(DeferralPolicy.TIMEOUT_EXPIRED);
+    assertThat(b.iommuBinding()).isEmpty();
+    assertThat(core.waitingDevices()).isEmpty();
+    assertThat(fx.live()).isZero();
+  }
+
+  @Test
+  void anAbortedResultRejectsEnodev() {
+    assertThatThrownBy(() -> new RegistrationResult.Aborted(fx.instance, device("a", 1),
+        Errno.ENODEV, "no", ImmutableIntArray.of(), ImmutableList.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
