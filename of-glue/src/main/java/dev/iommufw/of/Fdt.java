@@ -13,9 +13,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * An immutable, parsed flattened device tree blob (Devicetree Specification format v16/v17).
  *
- * <p>{@link #parse(byte[])} checks the blob in the fixed order of {@code fwspec-report.md} §3.1
- * and throws {@link FdtFormatException} for the first failing check; no other exception escapes
- * for any input. Parsing is a single pass over the structure block with no recursion, so deep or
+ * <p>{@link #parse(byte[])} checks the blob in a fixed order (magic; header and blob size;
+ * {@code version} at least 16, {@code last_comp_version} at most 17 and not above {@code
+ * version}; block offsets and sizes within the blob; the structure walk) and throws {@link
+ * FdtFormatException} for the first failing check; no other exception escapes for any input.
+ * It accepts what libfdt's {@code fdt_check_full()} accepts, except that it is stricter about
+ * the tree itself (node names, properties after subnodes) and requires the blob to fill the
+ * input exactly. Parsing is a single pass over the structure block with no recursion, so deep or
  * hostile blobs cannot exhaust the stack, and nothing is allocated by a size read from the blob
  * before that size has been checked against the blob's length.
  *
@@ -109,7 +113,7 @@ public final class Fdt {
   /**
    * The header's {@code last_comp_version}.
    *
-   * @return 17 or less
+   * @return 17 or less, and never more than {@link #version()}
    */
   public int lastCompVersion() {
     return lastCompVersion;

@@ -64,6 +64,13 @@ final class FdtParser {
     if (lastComp > 17) {
       throw fail(Problem.BAD_STRUCTURE, 24, "unsupported last_comp_version " + lastComp);
     }
+    if (lastComp > version) {
+      // A blob cannot be compatible with a format newer than its own (libfdt's
+      // fdt_check_header() rejects this with FDT_ERR_BADVERSION): in practice a v16 header
+      // claiming v17 compatibility, whose missing size_dt_struct a v17 reader would trust.
+      throw fail(Problem.BAD_STRUCTURE, 24,
+          "last_comp_version " + lastComp + " > version " + version);
+    }
     long headerSize = version >= 17 ? 40 : 36;
     long sizeStruct = version >= 17 ? u32(36) : totalSize - offStruct;
     if (offStruct < headerSize || sizeStruct < 0 || offStruct + sizeStruct > totalSize) {

@@ -90,6 +90,77 @@ class FdtHeaderTest {
   }
 
   @Test
+  void lastCompVersionAboveVersionIsBadStructure() {
+    // A v16 header claiming compatibility with v17 (libfdt: FDT_ERR_BADVERSION).
+    byte[] blob = simpleBlob();
+    putInt(blob, 20, 16);
+    putInt(blob, 24, 17);
+    FdtFormatException e = exceptionOf(blob);
+    assertThat(e.problem()).isEqualTo(Problem.BAD_STRUCTURE);
+    assertThat(e.offset()).isEqualTo(24);
+    assertThat(e.getMessage()).contains("last_comp_version 17 > version 16");
+  }
+
+  @Test
+  void lastCompVersionUpToVersionIsAccepted() throws Exception {
+    int[][] accepted = {{16, 16}, {17, 16}, {17, 17}, {18, 17}, {16, 2}, {17, 0}};
+    for (int[] v : accepted) {
+      byte[] blob = simpleBlob();
+      putInt(blob, 20, v[0]);
+      putInt(blob, 24, v[1]);
+      Fdt fdt = Fdt.parse(blob);
+      assertThat(fdt.version()).as("version %d / last_comp %d", v[0], v[1]).isEqualTo(v[0]);
+      assertThat(fdt.lastCompVersion()).isEqualTo(v[1]);
+    }
+  }
+
+  /**
+   * libfdt's {@code fdt_check_full()} (1.6.1, and the copy in Linux) checks only the alignment of
+   * the blob's base address, not of the blocks inside it: a reservation block off an 8-byte
+   * boundary or a structure block off a 4-byte boundary is accepted, and so is it here. Tokens
+   * stay aligned relative to the start of the structure block.
+   */
+  @Test
+  void misalignedBlocksAreAcceptedAsLibfdtAcceptsThem() throws Exception {
+    byte[] blob = simpleBlob();
+    Fdt aligned = Fdt.parse(blob);
+    assertThat(aligned.offMemRsvmap() % 8).isZero();
+    for (int gap = 1; gap < 8; gap++) {
+      Fdt rsv = Fdt.parse(withGapBefore(blob, aligned.offMemRsvmap(), gap));
+      assertThat(rsv.offMemRsvmap()).isEqualTo(40 + gap);
+      assertThat(rsv.node("/a@1")).isNotNull();
+      Fdt struct = Fdt.parse(withGapBefore(blob, aligned.offDtStruct(), gap));
+      assertThat(struct.offDtStruct()).isEqualTo(aligned.offDtStruct() + gap);
+      assertThat(struct.node("/a@1")).isNotNull();
+      assertThat(struct.nodeCount()).isEqualTo(aligned.nodeCount());
+    }
+  }
+
+  /** Inserts {@code gap} zero bytes at {@code at}, a block start, and moves the header along. */
+  static byte[] withGapBefore(byte[] blob, int at, int gap) {
+    byte[] out = new byte[blob.length + gap];
+    System.arraycopy(blob, 0, out, 0, at);
+    System.arraycopy(blob, at, out, at + gap, blob.length - at);
+    ByteBuffer b = ByteBuffer.wrap(out);
+    b.putInt(4, out.length);
+    for (int field : new int[] {8, 12, 16}) {
+      if (b.getInt(field) >= at) {
+        b.putInt(field, b.getInt(field) + gap);
+      }
+    }
+    return out;
+  }
+
+  private static FdtFormatException exceptionOf(byte[] blob) {
+    try {
+      Fdt.parse(blob);
+    } catch (FdtFormatException e) {
+      return e;
+    }
+    throw new AssertionError("parsed without error");
+  }
+
+  @Test
   void version16UsesTheRestOfTheBlobAsStructureBlock() throws Exception {
     byte[] blob = simpleBlob();
     putInt(blob, 20, 16);
