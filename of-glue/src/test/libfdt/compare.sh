@@ -41,6 +41,14 @@ CP="$ROOT/of-glue/target/test-classes:$ROOT/of-glue/target/classes:$(cat "$OUT/c
   find "$ROOT/examples/src/test/resources/testdata/dt" -name '*.dtb' -not -path '*/expected/*'
 } | LC_ALL=C sort >"$OUT/files.txt"
 
+# LibfdtAgreementTest's rebuilt equivalents of trees.S must equal the assembled originals.
+java -cp "$CP" dev.iommufw.of.FdtVerdictMain --dump-dtc-trees "$OUT/rebuilt"
+for f in "$OUT"/rebuilt/*.dtb; do
+  cmp -s "$f" "$OUT/blobs/trees/$(basename "$f")" \
+    || { echo "DtcTestTrees: $(basename "$f") differs from trees.S"; exit 2; }
+done
+echo "DtcTestTrees: $(ls "$OUT"/rebuilt | wc -l) rebuilt trees equal trees.S byte for byte"
+
 xargs "$OUT/fdt_check" <"$OUT/files.txt" >"$OUT/libfdt.tsv"
 java -cp "$CP" dev.iommufw.of.FdtVerdictMain <"$OUT/files.txt" >"$OUT/java.tsv"
 

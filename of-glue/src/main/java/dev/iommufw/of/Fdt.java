@@ -184,9 +184,10 @@ public final class Fdt {
   }
 
   /**
-   * The memory reservation entries, without the (0, 0) terminator.
+   * The memory reservation entries, up to the terminator: the first entry whose size is 0
+   * (normally (0, 0)), as libfdt's {@code fdt_num_mem_rsv()} and the kernel read the list.
    *
-   * @return the entries in blob order
+   * @return the entries in blob order, none of size 0
    */
   public ImmutableList<FdtReservation> reservations() {
     return reservations;

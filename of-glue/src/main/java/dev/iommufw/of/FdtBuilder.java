@@ -63,13 +63,14 @@ public final class FdtBuilder {
    * Adds a memory reservation entry.
    *
    * @param address start address
-   * @param size size in bytes; (0, 0) is the list terminator and not allowed
+   * @param size size in bytes, not 0: readers (libfdt, the kernel) end the list at the first
+   *     entry of size 0
    * @return this builder
-   * @throws IllegalArgumentException for the (0, 0) entry
+   * @throws IllegalArgumentException when {@code size} is 0
    */
   @CanIgnoreReturnValue
   public FdtBuilder addReservation(long address, long size) {
-    checkArgument(address != 0 || size != 0, "(0, 0) terminates the reservation list");
+    checkArgument(size != 0, "a size-0 entry terminates the reservation list");
     reservations.add(new FdtReservation(address, size));
     return this;
   }

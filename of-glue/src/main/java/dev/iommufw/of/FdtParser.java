@@ -111,7 +111,9 @@ final class FdtParser {
       int i = (int) p;
       long address = ((long) Fdt.readInt(blob, i) << 32) | u32(i + 4);
       long size = ((long) Fdt.readInt(blob, i + 8) << 32) | u32(i + 12);
-      if (address == 0 && size == 0) {
+      // The list ends at the first entry of size 0, as libfdt's fdt_num_mem_rsv() and the
+      // kernel's reservation scan read it; the usual terminator is (0, 0).
+      if (size == 0) {
         return out.build();
       }
       out.add(new FdtReservation(address, size));

@@ -1,6 +1,7 @@
 package dev.iommufw.of;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.iommufw.of.FdtFormatException.Problem;
 import java.io.InputStream;
@@ -192,6 +193,39 @@ class FdtHeaderTest {
     putInt(blob, 16, blob.length - 8);
     putInt(blob, blob.length - 8, 1);
     assertThat(problemOf(blob)).isEqualTo(Problem.BAD_OFFSET);
+  }
+
+  @Test
+  void reservationListEndsAtTheFirstEntryOfSizeZero() throws Exception {
+    // libfdt's fdt_num_mem_rsv() and the kernel stop at size 0, whatever the address.
+    FdtBuilder b = new FdtBuilder().addReservation(0x1000, 0x2000).addReservation(0x3000, 0x10);
+    b.root().addChild("n");
+    byte[] blob = b.build();
+    int second = Fdt.parse(blob).offMemRsvmap() + 16;
+    putInt(blob, second + 8, 0); // size of the second entry: 0 (its address stays 0x3000)
+    putInt(blob, second + 12, 0);
+    assertThat(Fdt.parse(blob).reservations()).containsExactly(new FdtReservation(0x1000, 0x2000));
+
+    // So an entry (address, 0) as the last 16 bytes of the blob is a valid terminator...
+    byte[] atEnd = simpleBlob();
+    putInt(atEnd, 16, atEnd.length - 16);
+    putInt(atEnd, atEnd.length - 16, 0xdead);
+    putInt(atEnd, atEnd.length - 12, 0xbeef);
+    putInt(atEnd, atEnd.length - 8, 0);
+    putInt(atEnd, atEnd.length - 4, 0);
+    assertThat(Fdt.parse(atEnd).reservations()).isEmpty();
+    // ...and a non-zero size there runs the list past the blob.
+    putInt(atEnd, atEnd.length - 4, 1);
+    assertThat(problemOf(atEnd)).isEqualTo(Problem.BAD_OFFSET);
+  }
+
+  @Test
+  void builderRefusesAReservationOfSizeZero() {
+    FdtBuilder b = new FdtBuilder();
+    assertThatThrownBy(() -> b.addReservation(0x1000, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("size-0");
+    b.addReservation(0, 0x1000); // address 0 is a range like any other
   }
 
   @Test

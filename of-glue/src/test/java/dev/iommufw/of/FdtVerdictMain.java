@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -34,6 +35,15 @@ final class FdtVerdictMain {
   }
 
   public static void main(String[] args) throws IOException {
+    if (args.length == 2 && args[0].equals("--dump-dtc-trees")) {
+      // Writes DtcTestTrees' blobs as DIR/<label>.dtb, for compare.sh to check against trees.S.
+      Path dir = Path.of(args[1]);
+      Files.createDirectories(dir);
+      for (Map.Entry<String, byte[]> e : DtcTestTrees.all().entrySet()) {
+        Files.write(dir.resolve(e.getKey() + ".dtb"), e.getValue());
+      }
+      return;
+    }
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     List<String> files = Arrays.asList(args);
     if (files.isEmpty()) {
