@@ -17,9 +17,12 @@ import org.jspecify.annotations.Nullable;
  * {@code version} at least 16, {@code last_comp_version} at most 17 and not above {@code
  * version}; block offsets and sizes within the blob; the structure walk) and throws {@link
  * FdtFormatException} for the first failing check; no other exception escapes for any input.
- * It accepts what libfdt's {@code fdt_check_full()} accepts, except that it is stricter about
- * the tree itself (node names, properties after subnodes) and requires the blob to fill the
- * input exactly. Parsing is a single pass over the structure block with no recursion, so deep or
+ * Which blobs it accepts matches libfdt's {@code fdt_check_full()}, except that it reads versions
+ * 16 and 17 only (libfdt: 2 and up), requires the blob to fill the input exactly, refuses an
+ * empty or {@code /}-containing child node name and a property after a subnode (libfdt does not
+ * look at these), and accepts NOP tokens between the root node's end and the END token (libfdt
+ * 1.6.1 does not). Like libfdt it does not require the blocks inside the blob to be aligned, and
+ * it ends the memory reservation list at the first entry of size 0. Parsing is a single pass over the structure block with no recursion, so deep or
  * hostile blobs cannot exhaust the stack, and nothing is allocated by a size read from the blob
  * before that size has been checked against the blob's length.
  *
