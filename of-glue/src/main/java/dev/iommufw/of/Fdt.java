@@ -22,9 +22,11 @@ import org.jspecify.annotations.Nullable;
  * empty or {@code /}-containing child node name and a property after a subnode (libfdt does not
  * look at these), and accepts NOP tokens between the root node's end and the END token (libfdt
  * 1.6.1 does not). Like libfdt it does not require the blocks inside the blob to be aligned, and
- * it ends the memory reservation list at the first entry of size 0. Parsing is a single pass over the structure block with no recursion, so deep or
- * hostile blobs cannot exhaust the stack, and nothing is allocated by a size read from the blob
- * before that size has been checked against the blob's length.
+ * it ends the memory reservation list at the first entry of size 0.
+ *
+ * <p>Parsing is a single pass over the structure block with no recursion, so deep or hostile
+ * blobs cannot exhaust the stack, and nothing is allocated by a size read from the blob before
+ * that size has been checked against the blob's length.
  *
  * <p>Instances are immutable and thread-safe.
  */

@@ -93,11 +93,13 @@ class LibfdtAgreementTest {
     assertThat(READER_ON_DTC_TREES.keySet())
         .isEqualTo(LIBFDT_ON_DTC_TREES.keySet())
         .isEqualTo(DtcTestTrees.all().keySet());
-    return DtcTestTrees.all().entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
-      String reader = javaVerdict(e.getValue());
-      assertThat(reader).isEqualTo(READER_ON_DTC_TREES.get(e.getKey()));
-      assertThat(reader.equals("OK")).isEqualTo("OK".equals(LIBFDT_ON_DTC_TREES.get(e.getKey())));
-    }));
+    return DtcTestTrees.all().entrySet().stream()
+        .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+          String reader = javaVerdict(e.getValue());
+          String libfdt = LIBFDT_ON_DTC_TREES.get(e.getKey());
+          assertThat(reader).isEqualTo(READER_ON_DTC_TREES.get(e.getKey()));
+          assertThat(reader.equals("OK")).as("libfdt: %s", libfdt).isEqualTo("OK".equals(libfdt));
+        }));
   }
 
   @Test
