@@ -15,14 +15,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #parse(byte[])} checks the blob in a fixed order (magic; header and blob size;
  * {@code version} at least 16, {@code last_comp_version} at most 17 and not above {@code
- * version}; block offsets and sizes within the blob; the structure walk) and throws {@link
- * FdtFormatException} for the first failing check; no other exception escapes for any input.
- * Which blobs it accepts matches libfdt's {@code fdt_check_full()}, except that it reads versions
- * 16 and 17 only (libfdt: 2 and up), requires the blob to fill the input exactly, refuses an
- * empty or {@code /}-containing child node name and a property after a subnode (libfdt does not
- * look at these), and accepts NOP tokens between the root node's end and the END token (libfdt
- * 1.6.1 does not). Like libfdt it does not require the blocks inside the blob to be aligned, and
- * it ends the memory reservation list at the first entry of size 0.
+ * version}; the reservation block 8-byte and the structure block 4-byte aligned; block offsets
+ * and sizes within the blob; the structure walk) and throws {@link FdtFormatException} for the
+ * first failing check; no other exception escapes for any input. Which blobs it accepts matches
+ * current libfdt's {@code fdt_check_full()}, except that it reads versions 16 and 17 only
+ * (libfdt: 2 and up), requires the blob to fill the input exactly, refuses an empty or {@code
+ * /}-containing child node name and a property after a subnode (libfdt does not look at these),
+ * accepts NOP tokens between the root node's end and the END token (libfdt 1.6.1 does not), and
+ * ends the memory reservation list at the (0, 0) entry only (libfdt: at any entry of size 0).
  *
  * <p>Parsing is a single pass over the structure block with no recursion, so deep or hostile
  * blobs cannot exhaust the stack, and nothing is allocated by a size read from the blob before
@@ -189,10 +189,9 @@ public final class Fdt {
   }
 
   /**
-   * The memory reservation entries, up to the terminator: the first entry whose size is 0
-   * (normally (0, 0)), as libfdt's {@code fdt_num_mem_rsv()} and the kernel read the list.
+   * The memory reservation entries, without the (0, 0) terminator.
    *
-   * @return the entries in blob order, none of size 0
+   * @return the entries in blob order
    */
   public ImmutableList<FdtReservation> reservations() {
     return reservations;

@@ -63,14 +63,13 @@ public final class FdtBuilder {
    * Adds a memory reservation entry.
    *
    * @param address start address
-   * @param size size in bytes, not 0: readers (libfdt, the kernel) end the list at the first
-   *     entry of size 0
+   * @param size size in bytes; (0, 0) is the list terminator and not allowed
    * @return this builder
-   * @throws IllegalArgumentException when {@code size} is 0
+   * @throws IllegalArgumentException for the (0, 0) entry
    */
   @CanIgnoreReturnValue
   public FdtBuilder addReservation(long address, long size) {
-    checkArgument(size != 0, "a size-0 entry terminates the reservation list");
+    checkArgument(address != 0 || size != 0, "(0, 0) terminates the reservation list");
     reservations.add(new FdtReservation(address, size));
     return this;
   }

@@ -103,31 +103,18 @@ class LibfdtAgreementTest {
   }
 
   @Test
-  void misalignedBlocksAreReadLikeTheAlignedOriginal() throws Exception {
-    Fdt base = Fdt.parse(resource("base.dtb"));
+  void misalignedBlocksAreRefusedAsBadOffsets() throws Exception {
     for (String name : List.of("rsvmap-misaligned.dtb", "struct-misaligned.dtb")) {
-      Fdt moved = Fdt.parse(resource(name));
-      assertThat(moved.reservations()).as(name).isEqualTo(base.reservations());
-      assertThat(moved.nodeCount()).isEqualTo(base.nodeCount());
-      for (FdtNode node : base.nodes()) {
-        FdtNode same = Objects.requireNonNull(moved.node(node.path()), node.path());
-        assertThat(same.properties()).hasSameSizeAs(node.properties());
-        for (FdtProperty p : node.properties()) {
-          FdtProperty q = Objects.requireNonNull(same.property(p.name()), p.name());
-          assertThat(q.value()).isEqualTo(p.value());
-        }
-      }
+      assertThat(javaVerdict(resource(name))).as(name).isEqualTo("BAD_OFFSET");
     }
-    assertThat(Fdt.parse(resource("rsvmap-misaligned.dtb")).offMemRsvmap() % 8).isEqualTo(4);
-    assertThat(Fdt.parse(resource("struct-misaligned.dtb")).offDtStruct() % 4).isEqualTo(2);
   }
 
   @Test
-  void sizeZeroEntryEndsTheReservationList() throws Exception {
-    // rsvmap-size0-terminator.dtb ends its list with (0xdead0000, 0) instead of (0, 0).
-    for (String name : List.of("base.dtb", "rsvmap-size0-terminator.dtb")) {
-      assertThat(Fdt.parse(resource(name)).reservations()).as(name)
-          .containsExactly(new FdtReservation(0x80000000L, 0x10000));
-    }
+  void onlyTheZeroZeroEntryEndsTheReservationList() throws Exception {
+    // rsvmap-size0-terminator.dtb ends its list with (0xdead0000, 0) instead of (0, 0): libfdt
+    // stops there, the Devicetree Specification (and this reader) read on to a (0, 0) entry.
+    assertThat(Fdt.parse(resource("base.dtb")).reservations())
+        .containsExactly(new FdtReservation(0x80000000L, 0x10000));
+    assertThat(javaVerdict(resource("rsvmap-size0-terminator.dtb"))).isNotEqualTo("OK");
   }
 }
