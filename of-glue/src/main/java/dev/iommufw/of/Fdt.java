@@ -13,11 +13,20 @@ import org.jspecify.annotations.Nullable;
 /**
  * An immutable, parsed flattened device tree blob (Devicetree Specification format v16/v17).
  *
- * <p>{@link #parse(byte[])} checks the blob in the fixed order of {@code fwspec-report.md} §3.1
- * and throws {@link FdtFormatException} for the first failing check; no other exception escapes
- * for any input. Parsing is a single pass over the structure block with no recursion, so deep or
- * hostile blobs cannot exhaust the stack, and nothing is allocated by a size read from the blob
- * before that size has been checked against the blob's length.
+ * <p>{@link #parse(byte[])} checks the blob in a fixed order (magic; header and blob size;
+ * {@code version} at least 16, {@code last_comp_version} at most 17 and not above {@code
+ * version}; the reservation block 8-byte and the structure block 4-byte aligned; block offsets
+ * and sizes within the blob; the structure walk) and throws {@link FdtFormatException} for the
+ * first failing check; no other exception escapes for any input. Which blobs it accepts matches
+ * current libfdt's {@code fdt_check_full()}, except that it reads versions 16 and 17 only
+ * (libfdt: 2 and up), requires the blob to fill the input exactly, refuses an empty or {@code
+ * /}-containing child node name and a property after a subnode (libfdt does not look at these),
+ * accepts NOP tokens between the root node's end and the END token (libfdt 1.6.1 does not), and
+ * ends the memory reservation list at the (0, 0) entry only (libfdt: at any entry of size 0).
+ *
+ * <p>Parsing is a single pass over the structure block with no recursion, so deep or hostile
+ * blobs cannot exhaust the stack, and nothing is allocated by a size read from the blob before
+ * that size has been checked against the blob's length.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -109,7 +118,7 @@ public final class Fdt {
   /**
    * The header's {@code last_comp_version}.
    *
-   * @return 17 or less
+   * @return 17 or less, and never more than {@link #version()}
    */
   public int lastCompVersion() {
     return lastCompVersion;

@@ -3,7 +3,7 @@ package dev.iommufw.of;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 /**
- * A flattened device tree blob that is not well formed ({@code fwspec-report.md} §3.1).
+ * A flattened device tree blob that is not well formed.
  *
  * <p>The checks run in a fixed order and the first failing one decides the {@link Problem}; the
  * exception also carries the byte offset in the blob where the problem was found.
@@ -21,7 +21,10 @@ public final class FdtFormatException extends Exception {
     BAD_LENGTH,
     /** A block offset or size in the header points outside the blob. */
     BAD_OFFSET,
-    /** The structure block is not well formed, or the version is not supported. */
+    /**
+     * The structure block is not well formed, or the version is not supported ({@code version}
+     * below 16, {@code last_comp_version} above 17 or above {@code version}).
+     */
     BAD_STRUCTURE
   }
 

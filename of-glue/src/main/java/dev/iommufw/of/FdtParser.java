@@ -64,6 +64,25 @@ final class FdtParser {
     if (lastComp > 17) {
       throw fail(Problem.BAD_STRUCTURE, 24, "unsupported last_comp_version " + lastComp);
     }
+    if (lastComp > version) {
+      // A blob cannot be compatible with a format newer than its own (libfdt's
+      // fdt_check_header() rejects this with FDT_ERR_BADVERSION): in practice a v16 header
+      // claiming v17 compatibility, whose missing size_dt_struct a v17 reader would trust.
+      throw fail(Problem.BAD_STRUCTURE, 24,
+          "last_comp_version " + lastComp + " > version " + version);
+    }
+    // Current libfdt (fdt_check_header(), FDT_ERR_ALIGNMENT) refuses blocks off their natural
+    // boundary: reservation entries are pairs of u64, structure tokens are u32. Older libfdt
+    // (1.6.1) checked only the blob's own base address; the Devicetree Specification requires
+    // both alignments, so a misaligned block is a bad offset, not a quirk to tolerate.
+    if (offRsvmap % 8 != 0) {
+      throw fail(Problem.BAD_OFFSET, 16,
+          "memory reservation block offset " + offRsvmap + " is not 8-byte aligned");
+    }
+    if (offStruct % 4 != 0) {
+      throw fail(Problem.BAD_OFFSET, 8,
+          "structure block offset " + offStruct + " is not 4-byte aligned");
+    }
     long headerSize = version >= 17 ? 40 : 36;
     long sizeStruct = version >= 17 ? u32(36) : totalSize - offStruct;
     if (offStruct < headerSize || sizeStruct < 0 || offStruct + sizeStruct > totalSize) {
@@ -104,6 +123,9 @@ final class FdtParser {
       int i = (int) p;
       long address = ((long) Fdt.readInt(blob, i) << 32) | u32(i + 4);
       long size = ((long) Fdt.readInt(blob, i + 8) << 32) | u32(i + 12);
+      // The list ends at the (0, 0) entry the Devicetree Specification defines. (libfdt's
+      // fdt_num_mem_rsv() stops at any entry of size 0; a blob with an (address, 0) entry before
+      // its terminator is read differently by the two, and this reader keeps the format's rule.)
       if (address == 0 && size == 0) {
         return out.build();
       }

@@ -1,5 +1,6 @@
 package dev.iommufw.of;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -16,10 +17,16 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * <pre>JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m mvn -pl of-glue test -Dtest=FdtFuzzTest \
  *     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_len=4096</pre>
  * A finding is saved as {@code crash-*} in the inputs directory and replays from then on.
+ *
+ * <p>When fuzzing, {@code FdtFuzzTest.dict} (next to the inputs) offers the header words, tokens
+ * and property names, including the shapes found by the libfdt comparison: a v16 header claiming
+ * v17 compatibility, misaligned block offsets, a size-0 reservation terminator with an address,
+ * and a NOP between the root's END_NODE and END (seeds {@code seed-libfdt-*}).
  */
 class FdtFuzzTest {
 
   @FuzzTest(maxDuration = "2m")
+  @DictionaryFile(resourcePath = "/dev/iommufw/of/FdtFuzzTest.dict")
   void parse(byte[] blob) {
     Fdt fdt;
     try {
