@@ -13,7 +13,7 @@ import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
-import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.pci.PciFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -145,7 +145,7 @@ class AcpiIommuProperties {
     } else {
       assertThat(actual).as(where).isInstanceOf(DmaConfigureResult.Configured.class);
       var binding = ((DmaConfigureResult.Configured) actual).binding();
-      assertThat(binding.instance().fwnode()).as(where).isSameAs(first);
+      assertThat(binding.instance().fwNode()).as(where).isSameAs(first);
       assertThat(binding.ids().asList()).as(where).containsExactlyElementsOf(ids);
       assertThat(binding.flags())
           .as(where)

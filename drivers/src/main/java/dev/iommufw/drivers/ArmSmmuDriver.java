@@ -108,7 +108,7 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
    * @return the packed word
    */
   public static int fwid(FwNode iommuNode, ImmutableIntArray args) {
-    return fwid(iommuNode.source() instanceof FdtNode node ? node : null, args);
+    return fwid(iommuNode.source(FdtNode.class), args);
   }
 
   /**

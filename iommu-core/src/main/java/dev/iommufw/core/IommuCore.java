@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.pci.PciTopology;
 
 /**
  * One system's IOMMU core: the registry of IOMMU instances, the devices, and the probe lock
@@ -84,21 +88,82 @@ public final class IommuCore {
   /** PCI devices by address, for {@link #pciDevice(Bdf)}; guarded by the registry lock. */
   private final java.util.HashMap<Bdf, Device> pciIndex = new java.util.HashMap<>();
 
-  /** The PCI topology {@link #pciDeviceGroup} walks; set by the system's builder. */
-  private volatile @Nullable PciTopology pciTopology;
+  /** The PCI topology {@link #pciDeviceGroup} walks; given at construction. */
+  private final @Nullable PciTopology pciTopology;
 
-  /** Creates an empty system in the {@link DeferralPolicy#BOOTING} state. */
+  /**
+   * Creates an empty system in the {@link DeferralPolicy#BOOTING} state, without a PCI topology
+   * (the common case; see {@link #builder()} for the others).
+   */
   public IommuCore() {
     this(DeferralPolicy.BOOTING);
   }
 
   /**
-   * Creates an empty system.
+   * Creates an empty system without a PCI topology.
    *
    * @param deferralPolicy what a look-up of an unregistered IOMMU answers
    */
   public IommuCore(DeferralPolicy deferralPolicy) {
+    this(deferralPolicy, null);
+  }
+
+  private IommuCore(DeferralPolicy deferralPolicy, @Nullable PciTopology pciTopology) {
     this.deferralPolicy = checkNotNull(deferralPolicy);
+    this.pciTopology = pciTopology;
+  }
+
+  /**
+   * Starts building a system whose fixed parts are given up front: {@code
+   * IommuCore.builder().pciTopology(t).deferralPolicy(p).build()}.
+   *
+   * @return a builder with the defaults of {@link #IommuCore()}
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds an {@link IommuCore}. Not thread-safe. */
+  public static final class Builder {
+    private DeferralPolicy deferralPolicy = DeferralPolicy.BOOTING;
+    private @Nullable PciTopology pciTopology;
+
+    private Builder() {}
+
+    /**
+     * Sets the initial deferral policy (default {@link DeferralPolicy#BOOTING}); it can change
+     * later with {@link IommuCore#setDeferralPolicy}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    @CanIgnoreReturnValue
+    public Builder deferralPolicy(DeferralPolicy policy) {
+      this.deferralPolicy = checkNotNull(policy);
+      return this;
+    }
+
+    /**
+     * Sets the PCI topology that {@link IommuCore#pciDeviceGroup} walks (default: none). It is
+     * fixed for the system's life, so every PCI device probes against the same topology.
+     *
+     * @param topology the system's PCI functions and bridges
+     * @return this builder
+     */
+    @CanIgnoreReturnValue
+    public Builder pciTopology(PciTopology topology) {
+      this.pciTopology = checkNotNull(topology);
+      return this;
+    }
+
+    /**
+     * Builds the system.
+     *
+     * @return a new, empty system
+     */
+    public IommuCore build() {
+      return new IommuCore(deferralPolicy, pciTopology);
+    }
   }
 
   // ============================================================================================
@@ -357,24 +422,26 @@ public final class IommuCore {
   // ============================================================================================
 
   /**
-   * Adds a device to this system and probes it (kernel: {@code device_add()} and the bus
-   * notifier's {@code iommu_probe_device()}); a firmware-described device normally gets {@link
-   * ProbeResult.NoIommu} here, because its fwspec is born later, in {@link #dmaConfigure}.
+   * Adds a device to this system (kernel: {@code device_add()}) and, as the kernel's bus notifier
+   * does with {@code iommu_probe_device()}, offers it to the bus-wide IOMMUs (instances
+   * registered without a firmware node). Whether that bound it shows in {@link
+   * Device#iommuBinding()}; a firmware-described device gets its IOMMU later, from {@link
+   * #dmaConfigure}, which answers what happened.
    *
    * @param dev a device not yet added to any core
-   * @return the probe's outcome
    * @throws IllegalStateException if the device already belongs to a core
    */
-  public ProbeResult addDevice(Device dev) {
+  public void addDevice(Device dev) {
+    checkNotNull(dev);
     synchronized (registryLock) {
       dev.attachTo(this);
       devices.add(dev);
       PciFunction fn = dev.pci();
       if (fn != null) {
-        pciIndex.putIfAbsent(Bdf.ofRequesterId(fn.segment(), fn.requesterId()), dev);
+        pciIndex.putIfAbsent(fn.bdf(), dev);
       }
     }
-    return probeDevice(dev);
+    ProbeResult unused = probeDevice(dev); // like the bus notifier, the add does not fail
   }
 
   /**
@@ -398,7 +465,7 @@ public final class IommuCore {
     synchronized (registryLock) {
       PciFunction fn = dev.pci();
       if (fn != null) {
-        pciIndex.remove(Bdf.ofRequesterId(fn.segment(), fn.requesterId()), dev);
+        pciIndex.remove(fn.bdf(), dev);
       }
       devices.remove(dev);
       stopWaiting(dev);
@@ -422,11 +489,13 @@ public final class IommuCore {
    * instance's registration retries it. A device without a step has no IOMMU.
    *
    * @param dev a device of this core
-   * @return the step's outcome
+   * @return the step's outcome; callers may ignore it, because the core records it too (the
+   *     binding is published, a deferral is indexed and retried)
    */
+  @CanIgnoreReturnValue
   public DmaConfigureResult dmaConfigure(Device dev) {
     checkMember(dev);
-    DmaConfigure step = dev.dmaConfigure();
+    DmaConfigure step = dev.dmaConfigureStep();
     if (step == null) {
       return new DmaConfigureResult.NoIommu("no DMA-configure step");
     }
@@ -721,7 +790,7 @@ public final class IommuCore {
    * climbing from the last alias's carrier through bridges until the path is ACS-isolated, the
    * group of a bridge on the way or of the device the climb ends at; else the group of a
    * non-isolated function in the same multi-function slot; else a new group. Uses the {@link
-   * #pciTopology()} set on this core; a function the topology does not know can only join a group
+   * #pciTopology()} given to this core at construction; a function the topology does not know can only join a group
    * through its {@link PciFunction#dmaAliases()}. A non-PCI device gets a new group. Call with
    * the probe lock held.
    *
@@ -736,16 +805,7 @@ public final class IommuCore {
   }
 
   /**
-   * Sets the PCI topology that {@link #pciDeviceGroup} walks. Set it before PCI devices probe.
-   *
-   * @param topology the system's PCI functions and bridges, or null for none
-   */
-  public void setPciTopology(@Nullable PciTopology topology) {
-    pciTopology = topology;
-  }
-
-  /**
-   * The PCI topology set with {@link #setPciTopology}.
+   * The PCI topology given at construction ({@link Builder#pciTopology}).
    *
    * @return the topology, or null
    */
@@ -760,6 +820,7 @@ public final class IommuCore {
    * @return the device, or null
    */
   public @Nullable Device pciDevice(Bdf bdf) {
+    checkNotNull(bdf);
     synchronized (registryLock) {
       return pciIndex.get(bdf);
     }
@@ -809,7 +870,7 @@ public final class IommuCore {
       instance.setRegisteredIn(this);
       instances.add(instance);
       registryEpoch++;
-      FwNode node = instance.fwnode();
+      FwNode node = instance.fwNode();
       if (node == null) {
         nodelessInstances.add(instance);
         walk = new ArrayList<>(devices);
@@ -884,7 +945,7 @@ public final class IommuCore {
       }
       synchronized (registryLock) {
         instances.remove(instance);
-        FwNode node = instance.fwnode();
+        FwNode node = instance.fwNode();
         if (node == null) {
           nodelessInstances.remove(instance);
         } else {
@@ -922,6 +983,7 @@ public final class IommuCore {
    * @return true if registered
    */
   public boolean isRegistered(FwNode node) {
+    checkNotNull(node);
     synchronized (registryLock) {
       return firstRegistered(node) != null;
     }
@@ -991,7 +1053,7 @@ public final class IommuCore {
   }
 
   private static ImmutableIntArray idsOf(@Nullable IommuFwspec fwspec) {
-    return fwspec == null ? ImmutableIntArray.of() : fwspec.immutableIds();
+    return fwspec == null ? ImmutableIntArray.of() : fwspec.ids();
   }
 
   private void checkMember(Device dev) {

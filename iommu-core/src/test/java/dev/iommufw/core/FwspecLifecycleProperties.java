@@ -289,7 +289,7 @@ class FwspecLifecycleProperties {
       }
       Device d =
           Device.builder("d" + all.size(), BusKind.PLATFORM)
-              .dmaConfigure((c, dev) -> glue(dev))
+              .dmaConfigureStep((c, dev) -> glue(dev))
               .build();
       all.add(d);
       live.add(d);
@@ -486,7 +486,7 @@ class FwspecLifecycleProperties {
       }
       // the model's view of who is retried, before the real registration runs
       List<Device> retried = new ArrayList<>();
-      FwNode node = i.fwnode();
+      FwNode node = i.fwNode();
       for (Device d : live) {
         if (node != null && model(d).waitingFor == node) {
           retried.add(d);
@@ -555,7 +555,7 @@ class FwspecLifecycleProperties {
 
     private @Nullable IommuInstance firstRegistered(FwNode node) {
       for (IommuInstance i : registered) {
-        if (i.fwnode() == node) {
+        if (i.fwNode() == node) {
           return i;
         }
       }
@@ -564,7 +564,7 @@ class FwspecLifecycleProperties {
 
     private @Nullable IommuInstance nodelessRegistered() {
       for (IommuInstance i : registered) {
-        if (i.fwnode() == null) {
+        if (i.fwNode() == null) {
           return i;
         }
       }

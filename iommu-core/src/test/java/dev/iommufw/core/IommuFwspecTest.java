@@ -19,7 +19,7 @@ class IommuFwspecTest {
     assertThat(fwspec.state()).isEqualTo(FwspecState.BUILDING);
     assertThat(fwspec.core()).isSameAs(core);
     assertThat(fwspec.ops()).isNull();
-    assertThat(fwspec.iommuFwnode()).isNull();
+    assertThat(fwspec.iommuFwNode()).isNull();
     assertThat(fwspec.flags()).isZero();
     assertThat(fwspec.numIds()).isZero();
     assertThat(fwspec.ids()).isEmpty();
@@ -135,7 +135,7 @@ class IommuFwspecTest {
     Device dev = fx.addDevice("dev");
     IommuFwspec fwspec = fx.build(dev, 1, 2, 3);
     assertThat(fwspec.ops()).isSameAs(fx.driver);
-    assertThat(fwspec.iommuFwnode()).isSameAs(fx.node);
+    assertThat(fwspec.iommuFwNode()).isSameAs(fx.node);
     long freed = core.fwspecsFreed();
     fwspec.dealloc();
     assertThat(fwspec.state()).isEqualTo(FwspecState.FREED);
@@ -276,7 +276,7 @@ class IommuFwspecTest {
     core.registerInstance(secondInstance);
     IommuFwspec fwspec = fx.build(dev, fx.node, 1);
     core.fwspecAssignIommu(fwspec, dev, second);
-    assertThat(fwspec.iommuFwnode()).isSameAs(fx.node);
+    assertThat(fwspec.iommuFwNode()).isSameAs(fx.node);
     assertThat(fwspec.ops()).isSameAs(fx.driver);
     fwspec.dealloc();
   }

@@ -43,7 +43,7 @@ class LegacyOfXlateTest {
     assertThat(legacy.seenPriv).containsExactly(null, "legacy-priv:dev");
     assertThat(fwspec.state()).isEqualTo(FwspecState.BUILDING);
     assertThat(fwspec.ids()).containsExactly(3, 4, 5);
-    assertThat(fwspec.iommuFwnode()).isSameAs(dartNode);
+    assertThat(fwspec.iommuFwNode()).isSameAs(dartNode);
     assertThat(dev.isIommuMapped()).isFalse();
     assertThat(core.holdsProbeLock()).isFalse();
 

@@ -11,6 +11,10 @@ import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciTopology;
+import dev.iommufw.core.pci.PciType;
 
 /** One test per rule of {@code pci_device_group} (machine.md §6). */
 class PciDeviceGroupTest {

@@ -7,6 +7,11 @@ import static org.quicktheories.generators.SourceDSL.longs;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciDmaAlias;
+import dev.iommufw.core.pci.PciTopology;
+import dev.iommufw.core.pci.PciType;
 
 /** The alias walk against a small independent model, over generated topologies. */
 class PciDmaAliasProperties {

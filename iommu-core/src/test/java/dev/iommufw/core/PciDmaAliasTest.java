@@ -6,6 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciDmaAlias;
+import dev.iommufw.core.pci.PciQuirks;
+import dev.iommufw.core.pci.PciTopology;
+import dev.iommufw.core.pci.PciType;
+import com.google.common.primitives.ImmutableIntArray;
 
 /** One test per rule of {@code pci_for_each_dma_alias} (of-binding.md §5) and machine.md §2. */
 class PciDmaAliasTest {
@@ -39,7 +47,7 @@ class PciDmaAliasTest {
         .add(PciDev.builder(bdf(0, 2, 0), PciType.ENDPOINT).build()).build();
     assertThat(rids(t, bdf(0, 2, 0))).containsExactly(0x10);
     assertThat(t.pciFunction(Objects.requireNonNull(t.function(bdf(0, 2, 0)))))
-        .isEqualTo(new PciFunction(0, 0x10, com.google.common.collect.ImmutableList.of(0x10)));
+        .isEqualTo(new PciFunction(Bdf.ofRequesterId(0, 0x10), ImmutableIntArray.of(0x10)));
   }
 
   @Test

@@ -98,7 +98,7 @@ final class TestDriver implements IommuOps, IommuOps.OfXlateFwspec {
       }
       instance = bus;
     } else {
-      FwNode node = fwspec.iommuFwnode();
+      FwNode node = fwspec.iommuFwNode();
       IommuInstance mine = node == null ? null : byNode.get(node);
       if (fwspec.ops() != this || mine == null || !mine.isRegisteredIn(core)) {
         throw new IommuException(Errno.ENODEV, dev + " is not " + name + "'s");

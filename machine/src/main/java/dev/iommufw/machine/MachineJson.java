@@ -10,10 +10,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import dev.iommufw.core.Bdf;
-import dev.iommufw.core.PciDev;
-import dev.iommufw.core.PciTopology;
-import dev.iommufw.core.PciType;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciTopology;
+import dev.iommufw.core.pci.PciType;
 import dev.iommufw.machine.MachineDescription.FirmwareKind;
 import dev.iommufw.machine.MachineDescription.Hardware;
 import dev.iommufw.machine.MachineDescription.PciEntry;
@@ -286,7 +286,7 @@ public final class MachineJson {
           PlatformEntry e = byNode.get(name);
           ok = e != null && e.dmaConfigured();
         } else {
-          Bdf b = Bdf.parse(name);
+          Bdf b = Bdf.tryParse(name);
           PciEntry e = b == null ? null : byBdf.get(b);
           ok = e != null && e.dmaConfigured();
         }
@@ -387,7 +387,7 @@ public final class MachineJson {
     }
 
     private static Bdf bdf(String text, String key) throws MachineException {
-      Bdf b = Bdf.parse(text);
+      Bdf b = Bdf.tryParse(text);
       if (b == null) {
         throw MachineException.badMachine(key, "not a BDF SSSS:BB:DD.F");
       }

@@ -5,7 +5,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.acpi.AcpiIommu;
-import dev.iommufw.core.Bdf;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.BusKind;
 import dev.iommufw.core.DeferralPolicy;
 import dev.iommufw.core.Device;
@@ -18,7 +18,7 @@ import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
-import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.of.FdtNode;
 import dev.iommufw.of.OfIommu;
 import dev.iommufw.drivers.ArmSmmuDriver;
@@ -69,7 +69,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MachineSystem {
   private final Machine machine;
-  private final IommuCore core = new IommuCore();
+  private final IommuCore core;
   private final ArmSmmuV3Driver smmuV3 = new ArmSmmuV3Driver();
   private final ArmSmmuDriver smmu = new ArmSmmuDriver();
   private final VirtioIommuDriver virtio = new VirtioIommuDriver();
@@ -83,7 +83,7 @@ public final class MachineSystem {
 
   MachineSystem(Machine machine) {
     this.machine = machine;
-    core.setPciTopology(machine.topology());
+    this.core = IommuCore.builder().pciTopology(machine.topology()).build();
     Map<String, IommuInstance> inst = new LinkedHashMap<>();
     Map<String, String> carried = new LinkedHashMap<>();
     for (InstanceSpec s : machine.instanceSpecs()) {
@@ -111,7 +111,7 @@ public final class MachineSystem {
             ? of.pciDevice(hostNode, fn)
             : Device.builder(e.function().bdf().toString(), BusKind.PCI).pci(fn)
                 .fwNode(FwNode.create(e.function().bdf().toString()))
-                .dmaConfigure(of.dmaConfigure(null, null)).build();
+                .dmaConfigureStep(of.dmaConfigureStep(null, null)).build();
       } else {
         glued = java.util.Objects.requireNonNull(acpi).pciDevice(fn);
       }
@@ -122,7 +122,7 @@ public final class MachineSystem {
       OfIommu glue = java.util.Objects.requireNonNull(of);
       Device glued = Device.builder(p.node(), BusKind.PLATFORM)
           .fwNode(glue.fwNode(java.util.Objects.requireNonNull(node)))
-          .dmaConfigure(glue.dmaConfigure(node, null))
+          .dmaConfigureStep(glue.dmaConfigureStep(node, null))
           .build();
       devs.put(p.node(), recorded(glued, p.node()));
     }
@@ -131,9 +131,9 @@ public final class MachineSystem {
 
   /** The glue's device, rebuilt with a DMA-configure step that records its last outcome. */
   private Device recorded(Device glued, String name) {
-    DmaConfigure step = java.util.Objects.requireNonNull(glued.dmaConfigure());
+    DmaConfigure step = java.util.Objects.requireNonNull(glued.dmaConfigureStep());
     Device.Builder b = Device.builder(name, glued.bus())
-        .dmaConfigure((c, d) -> {
+        .dmaConfigureStep((c, d) -> {
           DmaConfigureResult r = step.configure(c, d);
           outcomes.put(name, r);
           return r;
@@ -309,7 +309,7 @@ public final class MachineSystem {
       boolean pci = dev.bus() == BusKind.PCI;
       String driver = pci
           ? java.util.Objects.requireNonNull(
-              machine.pciEntries().get(java.util.Objects.requireNonNull(Bdf.parse(name))))
+              machine.pciEntries().get(Bdf.parse(name)))
               .driver()
           : java.util.Objects.requireNonNull(machine.platformEntries().get(name)).driver();
       IommuBinding binding = dev.iommuBinding().orElse(null);

@@ -1,4 +1,4 @@
-package dev.iommufw.core;
+package dev.iommufw.core.pci;
 
 import com.google.common.collect.ImmutableSet;
 

@@ -1,4 +1,4 @@
-package dev.iommufw.core;
+package dev.iommufw.core.pci;
 
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
