@@ -375,7 +375,7 @@ public final class AcpiIommu {
       }
       return new Outcome(
           new DmaConfigureResult.Failed(
-              e.errno(), String.valueOf(e.getMessage()), ImmutableIntArray.copyOf(fwspec.ids())));
+              e.errno(), String.valueOf(e.getMessage()), fwspec.ids()));
     }
     fwspec.appendIds(id);
     return Outcome.FORMED;

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableList;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -123,6 +124,7 @@ public final class IortBuilder {
    * @param value 0–255
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public IortBuilder revision(int value) {
     checkArgument(value >= 0 && value <= 0xff, "revision %s", value);
     revision = value;
@@ -135,6 +137,7 @@ public final class IortBuilder {
    * @param value ISO-8859-1 text
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public IortBuilder oemId(String value) {
     oemId = pad(value, 6);
     return this;
@@ -146,6 +149,7 @@ public final class IortBuilder {
    * @param value ISO-8859-1 text
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public IortBuilder oemTableId(String value) {
     oemTableId = pad(value, 8);
     return this;
@@ -157,6 +161,7 @@ public final class IortBuilder {
    * @param value at least 48
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public IortBuilder nodeArrayOffset(int value) {
     checkArgument(value >= 48, "node array offset %s < 48", value);
     nodeArrayOffset = value;

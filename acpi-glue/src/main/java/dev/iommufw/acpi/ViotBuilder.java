@@ -2,6 +2,7 @@ package dev.iommufw.acpi;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -27,6 +28,7 @@ public final class ViotBuilder {
    * @param value ISO-8859-1 text
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public ViotBuilder oemId(String value) {
     oemId = java.util.Arrays.copyOf(value.getBytes(StandardCharsets.ISO_8859_1), 6);
     return this;
@@ -38,6 +40,7 @@ public final class ViotBuilder {
    * @param value ISO-8859-1 text
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public ViotBuilder oemTableId(String value) {
     oemTableId = java.util.Arrays.copyOf(value.getBytes(StandardCharsets.ISO_8859_1), 8);
     return this;

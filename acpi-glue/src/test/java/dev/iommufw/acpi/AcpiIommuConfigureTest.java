@@ -165,7 +165,7 @@ class AcpiIommuConfigureTest {
   /** The IORT node of the instance a device is bound to. */
   private static IortNode boundSmmu(DmaConfigureResult r) {
     FwNode node = Objects.requireNonNull(binding(r).instance().fwNode());
-    return (IortNode) Objects.requireNonNull(node.source());
+    return Objects.requireNonNull(node.source(IortNode.class));
   }
 
   private static void assertNoIommu(DmaConfigureResult r) {

@@ -146,7 +146,7 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
     SmrTable t = entry.state();
     List<Integer> taken = new ArrayList<>();
     try {
-      for (int fwid : fwspec.ids()) {
+      for (int fwid : fwspec.ids().toArray()) {
         int sid = fwid & 0xffff;
         int mask = fwid >>> 16;
         if ((sid & ~t.streamIdMask) != 0) {

@@ -103,7 +103,7 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
     }
     IommuFwspec fwspec = java.util.Objects.requireNonNull(core.fwspec(dev));
     StreamTable table = entry.state();
-    int[] sids = fwspec.ids();
+    int[] sids = fwspec.ids().toArray();
     for (int sid : sids) {
       if (table.sidBits < 32 && Integer.toUnsignedLong(sid) >= 1L << table.sidBits) {
         throw new IommuException(

@@ -78,7 +78,7 @@ public final class VirtioIommuDriver implements IommuOps, IommuOps.OfXlateFwspec
   public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
     DriverInstances.Entry<IntPredicate> entry = instances.claim(core, dev, this);
     IommuFwspec fwspec = java.util.Objects.requireNonNull(core.fwspec(dev));
-    for (int endpoint : fwspec.ids()) {
+    for (int endpoint : fwspec.ids().toArray()) {
       if (!entry.state().test(endpoint)) {
         throw new IommuException(
             Errno.ENOENT,

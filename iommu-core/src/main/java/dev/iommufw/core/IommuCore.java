@@ -249,9 +249,10 @@ public final class IommuCore {
    */
   public void fwspecAssignIommu(IommuFwspec fwspec, Device dev, FwNode iommuNode)
       throws IommuException {
-    checkOwn(fwspec);
+    checkNotNull(fwspec);
     checkNotNull(dev);
     checkNotNull(iommuNode);
+    checkOwn(fwspec);
     if (fwspec.state() != FwspecState.BUILDING) {
       throw new IllegalStateException("cannot assign an IOMMU to a fwspec that is "
           + fwspec.state());
@@ -297,6 +298,9 @@ public final class IommuCore {
   public void fwspecOfXlate(
       IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args)
       throws IommuException {
+    checkNotNull(fwspec);
+    checkNotNull(dev);
+    checkNotNull(iommuNode);
     checkArgument(args.length() <= 16, "at most 16 specifier cells: %s", args.length());
     fwspecAssignIommu(fwspec, dev, iommuNode);
     IommuOps ops = checkNotNull(fwspec.ops());
@@ -361,6 +365,7 @@ public final class IommuCore {
    * @throws IllegalStateException if the probe lock is not held
    */
   public @Nullable IommuFwspec fwspec(Device dev) {
+    checkNotNull(dev);
     assertProbeLockHeld();
     DeviceIommu slot = dev.iommu;
     if (slot == null) {
@@ -377,6 +382,7 @@ public final class IommuCore {
    * @throws IllegalStateException if the probe lock is not held
    */
   public @Nullable Object priv(Device dev) {
+    checkNotNull(dev);
     assertProbeLockHeld();
     DeviceIommu slot = dev.iommu;
     return slot == null ? null : slot.priv;
@@ -390,6 +396,7 @@ public final class IommuCore {
    * @throws IllegalStateException if the probe lock is not held or the device has no IOMMU slot
    */
   public void setPriv(Device dev, @Nullable Object priv) {
+    checkNotNull(dev);
     assertProbeLockHeld();
     DeviceIommu slot = dev.iommu;
     if (slot == null) {
@@ -408,6 +415,8 @@ public final class IommuCore {
    * @throws IllegalStateException if the probe lock is not held
    */
   public void fwspecAddIds(Device dev, int... ids) throws IommuException {
+    checkNotNull(dev);
+    checkNotNull(ids);
     assertProbeLockHeld();
     DeviceIommu slot = dev.iommu;
     IommuFwspec parked = slot == null ? null : slot.parked;
@@ -441,7 +450,7 @@ public final class IommuCore {
         pciIndex.putIfAbsent(fn.bdf(), dev);
       }
     }
-    ProbeResult unused = probeDevice(dev); // like the bus notifier, the add does not fail
+    probeDevice(dev); // like the bus notifier: the add does not fail
   }
 
   /**
@@ -578,8 +587,10 @@ public final class IommuCore {
    * Probes a device with whatever fwspec it already has (kernel: {@code iommu_probe_device()}).
    *
    * @param dev a device of this core
-   * @return the outcome
+   * @return the outcome; callers may ignore it, because a bound device shows its binding in
+   *     {@link Device#iommuBinding()} and any other outcome leaves no IOMMU state
    */
+  @CanIgnoreReturnValue
   public ProbeResult probeDevice(Device dev) {
     return probeDevice(dev, null);
   }
@@ -600,10 +611,12 @@ public final class IommuCore {
    * @param dev a device of this core
    * @param fwspec a {@link FwspecState#BUILDING} fwspec of this core, or null to probe with what
    *     the device has
-   * @return the outcome
+   * @return the outcome; callers may ignore it, because a bound device shows its binding in
+   *     {@link Device#iommuBinding()} and any other outcome leaves no IOMMU state
    * @throws IllegalStateException if the fwspec is not building (handed off twice, used after
    *     hand-off); if the device or fwspec belongs to another core (the fwspec is freed first)
    */
+  @CanIgnoreReturnValue
   public ProbeResult probeDevice(Device dev, @Nullable IommuFwspec fwspec) {
     checkNotNull(dev);
     if (dev.core() != this || (fwspec != null && fwspec.core() != this)) {
@@ -799,6 +812,7 @@ public final class IommuCore {
    * @throws IllegalStateException if the probe lock is not held
    */
   public IommuGroup pciDeviceGroup(Device dev) {
+    checkNotNull(dev);
     assertProbeLockHeld();
     checkMember(dev);
     return PciDeviceGroups.group(this, dev, pciTopology);

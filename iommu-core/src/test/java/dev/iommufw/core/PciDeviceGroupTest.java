@@ -49,8 +49,7 @@ class PciDeviceGroupTest {
   /** Binds the topology's functions in the given order; returns devices by BDF. */
   static Map<Bdf, Device> bind(PciTopology t, Set<String> rejected, Bdf... order)
       throws IommuException {
-    IommuCore core = new IommuCore();
-    core.setPciTopology(t);
+    IommuCore core = IommuCore.builder().pciTopology(t).build();
     GroupDriver driver = new GroupDriver(rejected);
     driver.instance = new IommuInstance("bus-wide", null, driver);
     core.registerInstance(driver.instance);

@@ -68,7 +68,7 @@ class PciDmaAliasProperties {
           assertThat(walked).as("%s quirks=%s", d.bdf(), quirks)
               .isEqualTo(model(t, d, quirks));
         }
-        assertThat(t.pciFunction(d).dmaAliases())
+        assertThat(t.pciFunction(d).dmaAliases().asList())
             .isEqualTo(t.dmaAliases(d).stream().map(PciDmaAlias::requesterId).toList());
       }
     });

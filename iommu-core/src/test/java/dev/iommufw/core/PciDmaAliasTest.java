@@ -241,9 +241,15 @@ class PciDmaAliasTest {
   void bdfParsesAndPrintsTheLinuxForm() {
     assertThat(Bdf.parse("0000:03:01.0")).isEqualTo(new Bdf(0, 3, 8));
     assertThat(Bdf.parse("00ab:ff:1f.7")).hasToString("00ab:ff:1f.7");
-    assertThat(Bdf.parse("0000:03:20.0")).isNull();
-    assertThat(Bdf.parse("0000:03:01.8")).isNull();
-    assertThat(Bdf.parse("0000:3:01.0")).isNull();
-    assertThat(Bdf.parse("000g:03:01.0")).isNull();
+    assertThat(Bdf.tryParse("0000:03:20.0")).isNull();
+    assertThat(Bdf.tryParse("0000:03:01.8")).isNull();
+    assertThat(Bdf.tryParse("0000:3:01.0")).isNull();
+    assertThat(Bdf.tryParse("000g:03:01.0")).isNull();
+    assertThatThrownBy(() -> Bdf.parse("0000:3:01.0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("\"0000:3:01.0\"");
+    assertThat(Bdf.of(0, 3, 1, 0)).isEqualTo(Bdf.parse("0000:03:01.0"));
+    assertThatThrownBy(() -> Bdf.of(0, 0, 0x20, 0)).hasMessageContaining("device out of range");
+    assertThatThrownBy(() -> Bdf.of(0, 0, 0, 8)).hasMessageContaining("function out of range");
   }
 }

@@ -302,7 +302,7 @@ class ProbeRaceTest {
         path[0] = "glue " + c;
         if (c == PreRedesignCore.Configure.DEFERRED) {
           registered.await(); // the driver core retries deferred probes after a driver binds
-          p.ofIommuConfigure(dev, node, IDS);
+          var unused = p.ofIommuConfigure(dev, node, IDS);
         }
       }
 

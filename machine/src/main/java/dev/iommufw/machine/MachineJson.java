@@ -238,7 +238,7 @@ public final class MachineJson {
         out.add(new PciEntry(dev, driver, failed));
       }
       try {
-        topology.build();
+        PciTopology unused = topology.build(); // only to validate the topology
       } catch (IllegalArgumentException e) {
         throw MachineException.badMachine("pci", String.valueOf(e.getMessage()));
       }

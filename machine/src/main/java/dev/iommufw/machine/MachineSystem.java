@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.primitives.ImmutableIntArray;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import dev.iommufw.acpi.AcpiIommu;
 import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.BusKind;
@@ -268,6 +269,7 @@ public final class MachineSystem {
     }
   }
 
+  @CanIgnoreReturnValue
   private Device added(Device dev) {
     synchronized (dev) {
       if (dev.core() == null) {

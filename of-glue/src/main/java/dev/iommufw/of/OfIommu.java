@@ -126,7 +126,8 @@ public final class OfIommu {
    * @return the tree node, or null
    */
   public @Nullable FdtNode fdtNode(FwNode node) {
-    if (node.source(FdtNode.class) instanceof FdtNode n
+    FdtNode n = node.source(FdtNode.class);
+    if (n != null
         && n.index() < fwNodes.length
         && fwNodes[n.index()] == node) {
       return n;
@@ -222,7 +223,7 @@ public final class OfIommu {
         return early;
       }
       return new DmaConfigureResult.Failed(
-          checkNotNull(error), reason, ImmutableIntArray.copyOf(fwspec.ids()));
+          checkNotNull(error), reason, fwspec.ids());
     }
   }
 

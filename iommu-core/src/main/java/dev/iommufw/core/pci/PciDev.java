@@ -69,6 +69,7 @@ public record PciDev(
   public PciDev {
     checkNotNull(bdf);
     checkNotNull(type);
+    checkNotNull(quirkAliasDevfns);
     checkArgument(vendorId >= 0 && vendorId <= 0xffff, "vendor ID out of range: %s", vendorId);
     checkArgument(deviceId >= 0 && deviceId <= 0xffff, "device ID out of range: %s", deviceId);
     checkArgument(classCode >= 0 && classCode <= 0xffffff, "class out of range: %s", classCode);
