@@ -189,6 +189,7 @@ public final class IortBuilder {
    * @param itsIds GIC ITS identifiers
    * @return the node index, for {@link Mapping#to}
    */
+  @CanIgnoreReturnValue
   public int addItsGroup(int revision, List<Long> itsIds) {
     byte[] body = new byte[4 + 4 * itsIds.size()];
     Le.put32(body, 0, itsIds.size());
@@ -207,6 +208,7 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addNamedComponent(int revision, String name, long nodeFlags, List<Mapping> mappings) {
     byte[] n = name.getBytes(StandardCharsets.ISO_8859_1);
     int bodyLen = (29 + n.length + 1 + 3) / 4 * 4 - 16;
@@ -227,6 +229,7 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addRootComplex(int revision, long segment, long atsAttribute, List<Mapping> mappings) {
     byte[] body = new byte[20];
     Le.put32(body, 0, 1);
@@ -245,6 +248,7 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addSmmu(int revision, long base, long model, List<Mapping> mappings) {
     byte[] body = new byte[60];
     Le.put64(body, 0, base);
@@ -267,6 +271,7 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addSmmuV3(
       int revision, long base, long model, long[] gsivs, long deviceIdIndex,
       List<Mapping> mappings) {
@@ -291,6 +296,7 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addPmcg(
       int revision, long page0Base, long overflowGsiv, int monitoredNode, List<Mapping> mappings) {
     byte[] body = new byte[24];
@@ -310,6 +316,7 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addRmr(
       int revision, long rmrFlags, List<IortNode.MemoryRange> ranges, List<Mapping> mappings) {
     byte[] body = new byte[12];
@@ -330,6 +337,7 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addUnknown(int type, List<Mapping> mappings) {
     checkArgument(type >= 0 && type <= 0xff, "type %s", type);
     return add(new Node(type, 0, new byte[0], mappings, new byte[0], -1, -1));

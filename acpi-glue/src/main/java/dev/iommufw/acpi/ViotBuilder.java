@@ -81,6 +81,7 @@ public final class ViotBuilder {
    * @param outputNode table offset of the IOMMU node
    * @return the node's table offset
    */
+  @CanIgnoreReturnValue
   public int addPciRange(
       long endpointStart, int segmentStart, int segmentEnd, int bdfStart, int bdfEnd,
       int outputNode) {
@@ -102,6 +103,7 @@ public final class ViotBuilder {
    * @param outputNode table offset of the IOMMU node
    * @return the node's table offset
    */
+  @CanIgnoreReturnValue
   public int addMmioEndpoint(long endpointId, long base, int outputNode) {
     byte[] b = node(ViotNode.MMIO_ENDPOINT, 24);
     Le.put32(b, 4, endpointId);
@@ -117,6 +119,7 @@ public final class ViotBuilder {
    * @param bdf PCI BDF
    * @return the node's table offset
    */
+  @CanIgnoreReturnValue
   public int addVirtioPciIommu(int segment, int bdf) {
     byte[] b = node(ViotNode.VIRTIO_PCI_IOMMU, 16);
     Le.put16(b, 4, segment);
@@ -130,6 +133,7 @@ public final class ViotBuilder {
    * @param base base address of the virtio-mmio transport
    * @return the node's table offset
    */
+  @CanIgnoreReturnValue
   public int addVirtioMmioIommu(long base) {
     byte[] b = node(ViotNode.VIRTIO_MMIO_IOMMU, 16);
     Le.put64(b, 8, base);
@@ -143,6 +147,7 @@ public final class ViotBuilder {
    * @param length the node length, at least 4
    * @return the node's table offset
    */
+  @CanIgnoreReturnValue
   public int addRaw(int type, int length) {
     checkArgument(length >= 4 && length <= 0xffff, "length %s", length);
     return add(node(type, length));

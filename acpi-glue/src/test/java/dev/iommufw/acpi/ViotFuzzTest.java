@@ -21,6 +21,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class ViotFuzzTest {
 
   @FuzzTest(maxDuration = "2m")
+  @SuppressWarnings("CheckReturnValue") // runs queries only for the exceptions they may throw
   void parse(byte[] table) {
     check(table);
     if (table.length > 9) {

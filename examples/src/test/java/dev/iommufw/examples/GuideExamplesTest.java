@@ -123,7 +123,7 @@ class GuideExamplesTest {
         core.registerInstance(smmuv3.createInstance("smmu3", acpi.iortFwNode(node), 16));
       }
     }
-    Device nic = acpi.pciDevice(PciFunction.of(new Bdf(0, 0, 0x10))); // 0000:00:02.0
+    Device nic = acpi.pciDevice(PciFunction.of(Bdf.parse("0000:00:02.0")));
     core.addDevice(nic);
     DmaConfigureResult result = core.dmaConfigure(nic);     // acpi_iommu_configure_id + probe
     // endregion acpi

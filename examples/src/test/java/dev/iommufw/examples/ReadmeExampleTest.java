@@ -27,12 +27,14 @@ class ReadmeExampleTest {
     OfIommu dt = OfIommu.of(Fdt.read(virtDtb));           // the device tree glue
     ArmSmmuV3Driver smmuv3 = new ArmSmmuV3Driver();       // a reference IOMMU driver
     core.registerInstance(smmuv3.createInstance("smmuv3", dt.fwNode("/smmuv3@9050000"), 16));
-    Device nic = dt.pciDevice(dt.pciHosts().get(0), PciFunction.of(new Bdf(0, 0, 0x10)));
+    Device nic = dt.pciDevice(dt.pciHosts().get(0), PciFunction.of(Bdf.parse("0000:00:02.0")));
     core.addDevice(nic);
     DmaConfigureResult result = core.dmaConfigure(nic);  // fwspec built off-device, handed over
-    System.out.println(result); // Configured[binding=IommuBinding[instance=IommuInstance[smmuv3, ...
+    System.out.println(result); // Configured[binding=IommuBinding[instance=smmuv3, ids=[0x10], flags=0x0, group=IommuGroup[0]]]
     // README example ends
     assertThat(result).isInstanceOf(DmaConfigureResult.Configured.class);
     assertThat(nic.iommuBinding().orElseThrow().ids().asList()).containsExactly(0x10);
+    assertThat(result).hasToString(
+        "Configured[binding=IommuBinding[instance=smmuv3, ids=[0x10], flags=0x0, group=IommuGroup[0]]]");
   }
 }

@@ -20,6 +20,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class FdtFuzzTest {
 
   @FuzzTest(maxDuration = "2m")
+  @SuppressWarnings("CheckReturnValue") // calls accessors only for the exceptions they may throw
   void parse(byte[] blob) {
     Fdt fdt;
     try {

@@ -104,6 +104,7 @@ class OfIommuConfigureTest {
     core.registerInstance(other.instance(of.fwNode(Trees.at(of.fdt(), "/iommu@3000"))));
   }
 
+  @com.google.errorprone.annotations.CanIgnoreReturnValue
   private DmaConfigureResult configurePlatform(OfIommu of, String path) {
     Device dev = of.platformDevices().stream().filter(d -> d.name().equals(path)).findFirst()
         .orElseThrow();

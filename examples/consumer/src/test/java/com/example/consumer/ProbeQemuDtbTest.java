@@ -30,7 +30,7 @@ class ProbeQemuDtbTest {
     OfIommu dt = OfIommu.of(Fdt.read(qemuDtb()));
     ArmSmmuV3Driver smmuv3 = new ArmSmmuV3Driver();
     core.registerInstance(smmuv3.createInstance("smmuv3", dt.fwNode("/smmuv3@9050000"), 16));
-    Device nic = dt.pciDevice(dt.pciHosts().get(0), PciFunction.of(new Bdf(0, 0, 0x18)));
+    Device nic = dt.pciDevice(dt.pciHosts().get(0), PciFunction.of(Bdf.parse("0000:00:03.0")));
     core.addDevice(nic);
 
     DmaConfigureResult result = core.dmaConfigure(nic);
