@@ -1,6 +1,7 @@
 package dev.iommufw.acpi;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableList;
@@ -191,6 +192,7 @@ public final class IortBuilder {
    */
   @CanIgnoreReturnValue
   public int addItsGroup(int revision, List<Long> itsIds) {
+    checkNotNull(itsIds);
     byte[] body = new byte[4 + 4 * itsIds.size()];
     Le.put32(body, 0, itsIds.size());
     for (int i = 0; i < itsIds.size(); i++) {
@@ -210,6 +212,8 @@ public final class IortBuilder {
    */
   @CanIgnoreReturnValue
   public int addNamedComponent(int revision, String name, long nodeFlags, List<Mapping> mappings) {
+    checkNotNull(name);
+    checkNotNull(mappings);
     byte[] n = name.getBytes(StandardCharsets.ISO_8859_1);
     int bodyLen = (29 + n.length + 1 + 3) / 4 * 4 - 16;
     byte[] body = new byte[bodyLen];
@@ -231,6 +235,7 @@ public final class IortBuilder {
    */
   @CanIgnoreReturnValue
   public int addRootComplex(int revision, long segment, long atsAttribute, List<Mapping> mappings) {
+    checkNotNull(mappings);
     byte[] body = new byte[20];
     Le.put32(body, 0, 1);
     Le.put32(body, 8, atsAttribute);
@@ -250,6 +255,7 @@ public final class IortBuilder {
    */
   @CanIgnoreReturnValue
   public int addSmmu(int revision, long base, long model, List<Mapping> mappings) {
+    checkNotNull(mappings);
     byte[] body = new byte[60];
     Le.put64(body, 0, base);
     Le.put64(body, 8, 0x10000);
@@ -275,6 +281,8 @@ public final class IortBuilder {
   public int addSmmuV3(
       int revision, long base, long model, long[] gsivs, long deviceIdIndex,
       List<Mapping> mappings) {
+    checkNotNull(gsivs);
+    checkNotNull(mappings);
     checkArgument(gsivs.length == 4, "four GSIVs");
     byte[] body = new byte[52];
     Le.put64(body, 0, base);
@@ -299,6 +307,7 @@ public final class IortBuilder {
   @CanIgnoreReturnValue
   public int addPmcg(
       int revision, long page0Base, long overflowGsiv, int monitoredNode, List<Mapping> mappings) {
+    checkNotNull(mappings);
     byte[] body = new byte[24];
     Le.put64(body, 0, page0Base);
     Le.put32(body, 8, overflowGsiv);
@@ -319,6 +328,8 @@ public final class IortBuilder {
   @CanIgnoreReturnValue
   public int addRmr(
       int revision, long rmrFlags, List<IortNode.MemoryRange> ranges, List<Mapping> mappings) {
+    checkNotNull(ranges);
+    checkNotNull(mappings);
     byte[] body = new byte[12];
     Le.put32(body, 0, rmrFlags);
     Le.put32(body, 4, ranges.size());
@@ -339,6 +350,7 @@ public final class IortBuilder {
    */
   @CanIgnoreReturnValue
   public int addUnknown(int type, List<Mapping> mappings) {
+    checkNotNull(mappings);
     checkArgument(type >= 0 && type <= 0xff, "type %s", type);
     return add(new Node(type, 0, new byte[0], mappings, new byte[0], -1, -1));
   }

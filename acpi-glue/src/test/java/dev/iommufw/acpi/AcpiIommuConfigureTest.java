@@ -562,6 +562,7 @@ class AcpiIommuConfigureTest {
     return out;
   }
 
+  @com.google.errorprone.annotations.CanIgnoreReturnValue
   private static IortBuilder withClients(IortBuilder b) {
     b.addRootComplex(3, 0, 1, List.of(
         Mapping.to(0x00, 0x1f, 0x500, SMMU_A), Mapping.to(0x20, 0xdf, 0x20, ITS),

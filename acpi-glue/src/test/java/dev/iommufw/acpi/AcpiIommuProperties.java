@@ -118,7 +118,7 @@ class AcpiIommuProperties {
     @Nullable FwNode first = null;
     @Nullable FwNode waitFor = null;
     boolean reachedAll = true;
-    for (int alias : aliases) {
+    for (int alias : aliases.toArray()) {
       IortWalkResult walk = iort.mapId(rc, alias, IortTarget.IOMMU);
       if (!(walk instanceof IortWalkResult.Reached reached)) {
         reachedAll = false;

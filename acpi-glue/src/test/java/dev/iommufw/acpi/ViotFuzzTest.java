@@ -21,7 +21,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class ViotFuzzTest {
 
   @FuzzTest(maxDuration = "2m")
-  @SuppressWarnings("CheckReturnValue") // runs queries only for the exceptions they may throw
   void parse(byte[] table) {
     check(table);
     if (table.length > 9) {
@@ -31,6 +30,7 @@ class ViotFuzzTest {
     }
   }
 
+  @SuppressWarnings("CheckReturnValue") // runs queries only for the exceptions they may throw
   private static void check(byte[] table) {
     Viot viot;
     try {

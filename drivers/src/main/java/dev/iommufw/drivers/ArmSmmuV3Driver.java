@@ -1,6 +1,7 @@
 package dev.iommufw.drivers;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.core.Device;
@@ -65,6 +66,8 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
    * @return the instance
    */
   public IommuInstance createInstance(String name, FwNode node, int sidBits) {
+    checkNotNull(name);
+    checkNotNull(node);
     checkArgument(sidBits >= 0 && sidBits <= 32, "sidBits out of range: %s", sidBits);
     IommuInstance instance = new IommuInstance(name, node, this);
     instances.add(instance, new StreamTable(sidBits, true));
@@ -80,6 +83,8 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
    * @return the instance
    */
   public IommuInstance createPermissiveInstance(String name, FwNode node) {
+    checkNotNull(name);
+    checkNotNull(node);
     IommuInstance instance = new IommuInstance(name, node, this);
     instances.add(instance, new StreamTable(32, false));
     return instance;
@@ -89,6 +94,10 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
   public void ofXlateFwspec(
       IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args)
       throws IommuException {
+    checkNotNull(fwspec);
+    checkNotNull(dev);
+    checkNotNull(iommuNode);
+    checkNotNull(args);
     if (args.isEmpty()) {
       throw new IommuException(Errno.EINVAL, "SMMUv3 specifier without cells for " + dev.name());
     }
@@ -97,6 +106,8 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
 
   @Override
   public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
+    checkNotNull(core);
+    checkNotNull(dev);
     DriverInstances.Entry<StreamTable> entry = instances.claim(core, dev, this);
     if (core.priv(dev) != null) {
       throw new IommuException(Errno.EBUSY, dev.name() + " already has SMMUv3 state");
@@ -128,6 +139,8 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
 
   @Override
   public void releaseDevice(IommuCore core, Device dev) {
+    checkNotNull(core);
+    checkNotNull(dev);
     Object priv = core.priv(dev);
     if (priv instanceof StreamTable table) {
       table.owners.values().removeIf(owner -> owner == dev);
@@ -136,6 +149,8 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
 
   @Override
   public IommuGroup deviceGroup(IommuCore core, Device dev) {
+    checkNotNull(core);
+    checkNotNull(dev);
     return DriverInstances.deviceGroup(core, dev);
   }
 

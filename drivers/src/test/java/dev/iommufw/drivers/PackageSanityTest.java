@@ -6,6 +6,7 @@ import dev.iommufw.core.BusKind;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
+import dev.iommufw.core.IommuFwspec;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,9 +37,12 @@ class PackageSanityTest {
       Device device = Device.builder("sanity", BusKind.PLATFORM).build();
       core.addDevice(device);
       setDefault(IommuCore.class, core);
+      setDefault(IommuFwspec.class, core.allocFwspec());
       setDefault(Device.class, device);
       setDefault(FwNode.class, FwNode.create("sanity"));
       setDefault(ImmutableIntArray.class, ImmutableIntArray.of(0x10));
+      setDistinctValues(
+          ImmutableIntArray.class, ImmutableIntArray.of(0x10), ImmutableIntArray.of(0x18));
     }
   }
 }

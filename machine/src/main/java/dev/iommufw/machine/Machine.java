@@ -403,6 +403,7 @@ public final class Machine {
    *     " registers"} or {@code " never registers"}; null for an unknown name
    */
   public @Nullable String describeInstance(String name) {
+    checkNotNull(name);
     for (InstanceSpec s : instances) {
       if (s.name().equals(name)) {
         return s.driver() + (s.registers() ? " registers" : " never registers");

@@ -1,5 +1,7 @@
 package dev.iommufw.machine;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -61,6 +63,7 @@ public final class MachineJson {
    * @throws MachineException naming the key and the problem
    */
   public static MachineDescription parse(byte[] json) throws MachineException {
+    checkNotNull(json);
     JsonNode root;
     try (JsonParser p = MAPPER.getFactory().createParser(json)) {
       root = MAPPER.readTree(p);

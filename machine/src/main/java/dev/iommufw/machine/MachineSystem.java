@@ -1,5 +1,7 @@
 package dev.iommufw.machine;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
@@ -202,6 +204,7 @@ public final class MachineSystem {
    * @throws IllegalArgumentException if it names an unknown device or instance
    */
   public void run(BootEvent event) {
+    checkNotNull(event);
     if (event instanceof BootEvent.RegisterInstance r) {
       String carrier = carriers.get(r.instance());
       if (carrier != null && outcomes.get(carrier) instanceof DmaConfigureResult.Deferred) {
