@@ -15,7 +15,7 @@ import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
-import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.pci.PciFunction;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Locale;
@@ -125,7 +125,7 @@ public final class AcpiIommu {
    */
   public FwNode iortFwNode(IortNode node) {
     FwNode fw = iortFwNodes.get(node.offset());
-    checkArgument(fw != null && fw.source() == node, "no firmware node for %s", node);
+    checkArgument(fw != null && fw.isSourceOf(node), "no firmware node for %s", node);
     return fw;
   }
 
@@ -227,7 +227,7 @@ public final class AcpiIommu {
    * @param inputId a bus-supplied input ID, or null
    * @return a step that calls {@link #configure}
    */
-  public DmaConfigure dmaConfigure(@Nullable Long mmioBase, @Nullable Integer inputId) {
+  public DmaConfigure dmaConfigureStep(@Nullable Long mmioBase, @Nullable Integer inputId) {
     return (core, dev) -> configure(core, dev, mmioBase, inputId);
   }
 
@@ -258,7 +258,7 @@ public final class AcpiIommu {
         return Outcome.none("no IORT root complex for segment " + pci.segment());
       }
       Outcome outcome = Outcome.FORMED;
-      for (int alias : pci.dmaAliases()) {
+      for (int alias : pci.dmaAliases().toArray()) {
         IortWalkResult walk = table.mapId(rc, alias & 0xffffL, IortTarget.IOMMU);
         outcome = walk instanceof IortWalkResult.Reached reached
             ? iortXlate(core, dev, reached, fwspec)
@@ -319,7 +319,7 @@ public final class AcpiIommu {
     PciFunction pci = dev.pci();
     if (pci != null) {
       Outcome outcome = Outcome.FORMED;
-      for (int alias : pci.dmaAliases()) {
+      for (int alias : pci.dmaAliases().toArray()) {
         Viot.PciMatch match = table.lookupPci(pci.segment(), alias);
         if (match == null) {
           return Outcome.none("no VIOT range for " + dev.name());
@@ -375,14 +375,14 @@ public final class AcpiIommu {
       }
       return new Outcome(
           new DmaConfigureResult.Failed(
-              e.errno(), String.valueOf(e.getMessage()), ImmutableIntArray.copyOf(fwspec.ids())));
+              e.errno(), String.valueOf(e.getMessage()), fwspec.ids()));
     }
     fwspec.appendIds(id);
     return Outcome.FORMED;
   }
 
   private static DmaConfigureResult handOff(IommuCore core, Device dev, IommuFwspec fwspec) {
-    FwNode iommu = checkNotNull(fwspec.iommuFwnode());
+    FwNode iommu = checkNotNull(fwspec.iommuFwNode());
     // Ownership passes to the core here, whatever the outcome.
     return DmaConfigureResult.fromProbe(core.probeDevice(dev, fwspec), iommu);
   }
@@ -407,7 +407,7 @@ public final class AcpiIommu {
         if (node instanceof IortNode.NamedComponent nc && seen.add(nc.name())) {
           out.add(
               Device.builder(nc.name(), BusKind.PLATFORM)
-                  .dmaConfigure(dmaConfigure(null, null))
+                  .dmaConfigureStep(dmaConfigureStep(null, null))
                   .build());
         }
       }
@@ -427,7 +427,7 @@ public final class AcpiIommu {
     return Device.builder(node.description(), BusKind.PCI)
         .pci(function)
         .fwNode(node)
-        .dmaConfigure(dmaConfigure(null, null))
+        .dmaConfigureStep(dmaConfigureStep(null, null))
         .build();
   }
 }

@@ -54,7 +54,7 @@ public final class AcpiTableException extends Exception {
    * @param message what and where, for humans
    */
   public AcpiTableException(Problem problem, @Nullable Long nodeOffset, String message) {
-    super(message);
+    super(checkNotNull(message));
     this.problem = checkNotNull(problem);
     this.nodeOffset = nodeOffset;
   }

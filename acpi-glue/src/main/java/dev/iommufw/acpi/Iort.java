@@ -503,6 +503,8 @@ public final class Iort {
    *     is not a u32
    */
   public IortWalkResult mapId(IortNode start, long id, IortTarget target) {
+    checkNotNull(start);
+    checkNotNull(target);
     checkArgument(byOffset.get(start.offset()) == start, "node is not from this table");
     checkArgument((id & ~U32) == 0, "id %s is not a u32", id);
     IortNode node = start;
@@ -593,6 +595,7 @@ public final class Iort {
    * @throws IllegalArgumentException if {@code node} is not from this table or index is negative
    */
   public @Nullable PlatformId nodeGetId(IortNode node, int index) {
+    checkNotNull(node);
     checkArgument(byOffset.get(node.offset()) == node, "node is not from this table");
     checkArgument(index >= 0, "negative index %s", index);
     if (index >= node.mappings().size()) {
@@ -620,6 +623,8 @@ public final class Iort {
    * @throws IllegalArgumentException if {@code node} is not from this table or index is negative
    */
   public @Nullable IortWalkResult mapPlatformId(IortNode node, IortTarget target, int index) {
+    checkNotNull(node);
+    checkNotNull(target);
     PlatformId pid = nodeGetId(node, index);
     if (pid == null) {
       return null;
@@ -639,6 +644,7 @@ public final class Iort {
    * @return the node, or null
    */
   public IortNode.@Nullable NamedComponent findNamedComponent(String name) {
+    checkNotNull(name);
     for (IortNode n : nodes) {
       if (n instanceof IortNode.NamedComponent nc && nc.name().equals(name)) {
         return nc;
@@ -657,6 +663,8 @@ public final class Iort {
    * @return true if they match after normalisation
    */
   public static boolean matchesAfterNormalisation(String nodeName, String devicePath) {
+    checkNotNull(nodeName);
+    checkNotNull(devicePath);
     return normalise(nodeName).equals(normalise(devicePath));
   }
 

@@ -1,9 +1,11 @@
 package dev.iommufw.acpi;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableList;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -123,6 +125,7 @@ public final class IortBuilder {
    * @param value 0–255
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public IortBuilder revision(int value) {
     checkArgument(value >= 0 && value <= 0xff, "revision %s", value);
     revision = value;
@@ -135,6 +138,7 @@ public final class IortBuilder {
    * @param value ISO-8859-1 text
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public IortBuilder oemId(String value) {
     oemId = pad(value, 6);
     return this;
@@ -146,6 +150,7 @@ public final class IortBuilder {
    * @param value ISO-8859-1 text
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public IortBuilder oemTableId(String value) {
     oemTableId = pad(value, 8);
     return this;
@@ -157,6 +162,7 @@ public final class IortBuilder {
    * @param value at least 48
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public IortBuilder nodeArrayOffset(int value) {
     checkArgument(value >= 48, "node array offset %s < 48", value);
     nodeArrayOffset = value;
@@ -184,7 +190,9 @@ public final class IortBuilder {
    * @param itsIds GIC ITS identifiers
    * @return the node index, for {@link Mapping#to}
    */
+  @CanIgnoreReturnValue
   public int addItsGroup(int revision, List<Long> itsIds) {
+    checkNotNull(itsIds);
     byte[] body = new byte[4 + 4 * itsIds.size()];
     Le.put32(body, 0, itsIds.size());
     for (int i = 0; i < itsIds.size(); i++) {
@@ -202,7 +210,10 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addNamedComponent(int revision, String name, long nodeFlags, List<Mapping> mappings) {
+    checkNotNull(name);
+    checkNotNull(mappings);
     byte[] n = name.getBytes(StandardCharsets.ISO_8859_1);
     int bodyLen = (29 + n.length + 1 + 3) / 4 * 4 - 16;
     byte[] body = new byte[bodyLen];
@@ -222,7 +233,9 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addRootComplex(int revision, long segment, long atsAttribute, List<Mapping> mappings) {
+    checkNotNull(mappings);
     byte[] body = new byte[20];
     Le.put32(body, 0, 1);
     Le.put32(body, 8, atsAttribute);
@@ -240,7 +253,9 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addSmmu(int revision, long base, long model, List<Mapping> mappings) {
+    checkNotNull(mappings);
     byte[] body = new byte[60];
     Le.put64(body, 0, base);
     Le.put64(body, 8, 0x10000);
@@ -262,9 +277,12 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addSmmuV3(
       int revision, long base, long model, long[] gsivs, long deviceIdIndex,
       List<Mapping> mappings) {
+    checkNotNull(gsivs);
+    checkNotNull(mappings);
     checkArgument(gsivs.length == 4, "four GSIVs");
     byte[] body = new byte[52];
     Le.put64(body, 0, base);
@@ -286,8 +304,10 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addPmcg(
       int revision, long page0Base, long overflowGsiv, int monitoredNode, List<Mapping> mappings) {
+    checkNotNull(mappings);
     byte[] body = new byte[24];
     Le.put64(body, 0, page0Base);
     Le.put32(body, 8, overflowGsiv);
@@ -305,8 +325,11 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addRmr(
       int revision, long rmrFlags, List<IortNode.MemoryRange> ranges, List<Mapping> mappings) {
+    checkNotNull(ranges);
+    checkNotNull(mappings);
     byte[] body = new byte[12];
     Le.put32(body, 0, rmrFlags);
     Le.put32(body, 4, ranges.size());
@@ -325,7 +348,9 @@ public final class IortBuilder {
    * @param mappings the ID mappings
    * @return the node index
    */
+  @CanIgnoreReturnValue
   public int addUnknown(int type, List<Mapping> mappings) {
+    checkNotNull(mappings);
     checkArgument(type >= 0 && type <= 0xff, "type %s", type);
     return add(new Node(type, 0, new byte[0], mappings, new byte[0], -1, -1));
   }

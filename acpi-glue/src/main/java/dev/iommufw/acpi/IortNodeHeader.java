@@ -1,5 +1,7 @@
 package dev.iommufw.acpi;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.collect.ImmutableList;
 
 /**
@@ -23,4 +25,20 @@ public record IortNodeHeader(
     long identifier,
     long mappingCount,
     long mappingOffset,
-    ImmutableList<IortIdMapping> mappings) {}
+    ImmutableList<IortIdMapping> mappings) {
+  /**
+   * Validates the components.
+   *
+   * @param offset the node's table offset
+   * @param typeCode the node type
+   * @param revision the node revision
+   * @param length the node length in bytes
+   * @param identifier the node identifier
+   * @param mappingCount the number of ID mappings the node declares
+   * @param mappingOffset the offset of the ID mapping array inside the node
+   * @param mappings the ID mappings that were read
+   */
+  public IortNodeHeader {
+    checkNotNull(mappings);
+  }
+}

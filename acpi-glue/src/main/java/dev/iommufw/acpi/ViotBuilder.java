@@ -2,6 +2,7 @@ package dev.iommufw.acpi;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -27,6 +28,7 @@ public final class ViotBuilder {
    * @param value ISO-8859-1 text
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public ViotBuilder oemId(String value) {
     oemId = java.util.Arrays.copyOf(value.getBytes(StandardCharsets.ISO_8859_1), 6);
     return this;
@@ -38,6 +40,7 @@ public final class ViotBuilder {
    * @param value ISO-8859-1 text
    * @return this builder
    */
+  @CanIgnoreReturnValue
   public ViotBuilder oemTableId(String value) {
     oemTableId = java.util.Arrays.copyOf(value.getBytes(StandardCharsets.ISO_8859_1), 8);
     return this;
@@ -78,6 +81,7 @@ public final class ViotBuilder {
    * @param outputNode table offset of the IOMMU node
    * @return the node's table offset
    */
+  @CanIgnoreReturnValue
   public int addPciRange(
       long endpointStart, int segmentStart, int segmentEnd, int bdfStart, int bdfEnd,
       int outputNode) {
@@ -99,6 +103,7 @@ public final class ViotBuilder {
    * @param outputNode table offset of the IOMMU node
    * @return the node's table offset
    */
+  @CanIgnoreReturnValue
   public int addMmioEndpoint(long endpointId, long base, int outputNode) {
     byte[] b = node(ViotNode.MMIO_ENDPOINT, 24);
     Le.put32(b, 4, endpointId);
@@ -114,6 +119,7 @@ public final class ViotBuilder {
    * @param bdf PCI BDF
    * @return the node's table offset
    */
+  @CanIgnoreReturnValue
   public int addVirtioPciIommu(int segment, int bdf) {
     byte[] b = node(ViotNode.VIRTIO_PCI_IOMMU, 16);
     Le.put16(b, 4, segment);
@@ -127,6 +133,7 @@ public final class ViotBuilder {
    * @param base base address of the virtio-mmio transport
    * @return the node's table offset
    */
+  @CanIgnoreReturnValue
   public int addVirtioMmioIommu(long base) {
     byte[] b = node(ViotNode.VIRTIO_MMIO_IOMMU, 16);
     Le.put64(b, 8, base);
@@ -140,6 +147,7 @@ public final class ViotBuilder {
    * @param length the node length, at least 4
    * @return the node's table offset
    */
+  @CanIgnoreReturnValue
   public int addRaw(int type, int length) {
     checkArgument(length >= 4 && length <= 0xffff, "length %s", length);
     return add(node(type, length));

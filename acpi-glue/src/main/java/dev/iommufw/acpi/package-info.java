@@ -10,7 +10,9 @@
  * table or loop. {@link dev.iommufw.acpi.IortBuilder} and {@link dev.iommufw.acpi.ViotBuilder}
  * assemble tables field by field, with correct lengths and checksums.
  */
+@CheckReturnValue
 @NullMarked
 package dev.iommufw.acpi;
 
+import com.google.errorprone.annotations.CheckReturnValue;
 import org.jspecify.annotations.NullMarked;

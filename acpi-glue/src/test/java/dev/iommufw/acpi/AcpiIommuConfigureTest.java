@@ -14,7 +14,7 @@ import dev.iommufw.core.IommuBinding;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
-import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.pci.PciFunction;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import com.google.common.primitives.ImmutableIntArray;
+import dev.iommufw.core.pci.Bdf;
 
 /**
  * The redesigned {@code acpi_iommu_configure_id()} ({@link AcpiIommu#configure}), end to end: tables
@@ -135,13 +137,13 @@ class AcpiIommuConfigureTest {
   }
 
   private DmaConfigureResult configurePci(AcpiIommu acpi, int segment, int rid) {
-    return configurePci(acpi, PciFunction.of(segment, rid >> 8, rid & 0xff));
+    return configurePci(acpi, PciFunction.of(new Bdf(segment, rid >> 8, rid & 0xff)));
   }
 
   private Device addNamed(
       AcpiIommu acpi, String acpiPath, @Nullable Long mmioBase, @Nullable Integer inputId) {
     Device dev = Device.builder(acpiPath, BusKind.PLATFORM)
-        .dmaConfigure(acpi.dmaConfigure(mmioBase, inputId))
+        .dmaConfigureStep(acpi.dmaConfigureStep(mmioBase, inputId))
         .build();
     core.addDevice(dev);
     return dev;
@@ -162,8 +164,8 @@ class AcpiIommuConfigureTest {
 
   /** The IORT node of the instance a device is bound to. */
   private static IortNode boundSmmu(DmaConfigureResult r) {
-    FwNode node = Objects.requireNonNull(binding(r).instance().fwnode());
-    return (IortNode) Objects.requireNonNull(node.source());
+    FwNode node = Objects.requireNonNull(binding(r).instance().fwNode());
+    return Objects.requireNonNull(node.source(IortNode.class));
   }
 
   private static void assertNoIommu(DmaConfigureResult r) {
@@ -187,7 +189,7 @@ class AcpiIommuConfigureTest {
     registerSmmus(acpi);
     DmaConfigureResult r = configurePci(acpi, 0, 0x10);
     assertThat(ids(r)).containsExactly(0x10010);
-    assertThat(binding(r).instance().fwnode()).isSameAs(smmu(acpi, SMMU_A));
+    assertThat(binding(r).instance().fwNode()).isSameAs(smmu(acpi, SMMU_A));
     assertThat(binding(r).flags()).isZero();
     assertThat(core.devices().get(0).isIommuMapped()).isTrue();
   }
@@ -200,10 +202,10 @@ class AcpiIommuConfigureTest {
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
     // A function behind a PCIe-to-PCI bridge: its own RID, then the bridge's.
-    PciFunction bridged = new PciFunction(0, 0x0108, ImmutableList.of(0x0108, 0x0100));
+    PciFunction bridged = new PciFunction(Bdf.ofRequesterId(0, 0x0108), ImmutableIntArray.of(0x0108, 0x0100));
     assertThat(ids(configurePci(acpi, bridged))).containsExactly(0x1008, 0x1000);
     // Two aliases that translate to the same stream ID: both are kept, in order.
-    PciFunction twice = new PciFunction(0, 0x0110, ImmutableList.of(0x0110, 0x0010));
+    PciFunction twice = new PciFunction(Bdf.ofRequesterId(0, 0x0110), ImmutableIntArray.of(0x0110, 0x0010));
     assertThat(ids(configurePci(acpi, twice))).containsExactly(0x1010, 0x1010);
   }
 
@@ -214,9 +216,9 @@ class AcpiIommuConfigureTest {
         Mapping.to(0x000, 0xff, 0x1000, SMMU_A), Mapping.to(0x100, 0xff, 0x100, ITS)));
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
-    PciFunction secondToIts = new PciFunction(0, 0x0010, ImmutableList.of(0x0010, 0x0100));
+    PciFunction secondToIts = new PciFunction(Bdf.ofRequesterId(0, 0x0010), ImmutableIntArray.of(0x0010, 0x0100));
     assertNoIommu(configurePci(acpi, secondToIts));
-    PciFunction firstToIts = new PciFunction(0, 0x0100, ImmutableList.of(0x0100, 0x0010));
+    PciFunction firstToIts = new PciFunction(Bdf.ofRequesterId(0, 0x0100), ImmutableIntArray.of(0x0100, 0x0010));
     assertNoIommu(configurePci(acpi, firstToIts));
   }
 
@@ -418,7 +420,7 @@ class AcpiIommuConfigureTest {
     DmaConfigureResult nc = configureNamed(acpi, "\\_SB_.MIX0");
     assertFailed(nc, Errno.EINVAL);
     assertThat(((DmaConfigureResult.Failed) nc).ids().asList()).containsExactly(0x10);
-    PciFunction mixed = new PciFunction(0, 0x0108, ImmutableList.of(0x0108, 0x0008));
+    PciFunction mixed = new PciFunction(Bdf.ofRequesterId(0, 0x0108), ImmutableIntArray.of(0x0108, 0x0008));
     assertFailed(configurePci(acpi, mixed), Errno.EINVAL);
     assertThat(core.devices()).noneMatch(Device::isIommuMapped);
     assertThat(core.waitingDevices()).isEmpty();
@@ -436,7 +438,7 @@ class AcpiIommuConfigureTest {
     DmaConfigureResult nc = configureNamed(acpi, "\\_SB_.TWO_");
     assertThat(boundSmmu(nc)).isSameAs(iortNode(acpi, SMMU_A));
     assertThat(ids(nc)).containsExactly(0x10, 0x11);
-    PciFunction both = new PciFunction(0, 0x0108, ImmutableList.of(0x0108, 0x0008));
+    PciFunction both = new PciFunction(Bdf.ofRequesterId(0, 0x0108), ImmutableIntArray.of(0x0108, 0x0008));
     DmaConfigureResult pci = configurePci(acpi, both);
     assertThat(boundSmmu(pci)).isSameAs(iortNode(acpi, SMMU_A));
     assertThat(ids(pci)).containsExactly(0x108, 0x008);
@@ -451,7 +453,7 @@ class AcpiIommuConfigureTest {
     IortBuilder b = base();
     b.addRootComplex(3, 0, 0, List.of(Mapping.to(0, 0xffff, 0x10000, SMMU_A)));
     AcpiIommu acpi = glue(b);
-    Device dev = addPci(acpi, PciFunction.of(0, 0, 0x10));
+    Device dev = addPci(acpi, PciFunction.of(new Bdf(0, 0, 0x10)));
     DmaConfigureResult r = core.dmaConfigure(dev);
     assertThat(r).isInstanceOf(DmaConfigureResult.Deferred.class);
     assertThat(((DmaConfigureResult.Deferred) r).waitingFor()).isSameAs(smmu(acpi, SMMU_A));
@@ -464,7 +466,7 @@ class AcpiIommuConfigureTest {
     register(acpi, SMMU_A);
     assertThat(core.waitingDevices()).isEmpty();
     IommuBinding bound = dev.iommuBinding().orElseThrow();
-    assertThat(bound.instance().fwnode()).isSameAs(smmu(acpi, SMMU_A));
+    assertThat(bound.instance().fwNode()).isSameAs(smmu(acpi, SMMU_A));
     assertThat(bound.ids().asList()).containsExactly(0x10010);
   }
 
@@ -481,7 +483,7 @@ class AcpiIommuConfigureTest {
     assertThat(((DmaConfigureResult.Deferred) r).waitingFor()).isSameAs(smmu(acpi, SMMU_B));
     register(acpi, SMMU_B);
     IommuBinding bound = dev.iommuBinding().orElseThrow();
-    assertThat(bound.instance().fwnode()).isSameAs(smmu(acpi, SMMU_A));
+    assertThat(bound.instance().fwNode()).isSameAs(smmu(acpi, SMMU_A));
     assertThat(bound.ids().asList()).containsExactly(0x10, 0x11);
   }
 
@@ -516,7 +518,7 @@ class AcpiIommuConfigureTest {
     IortBuilder b = base();
     b.addRootComplex(3, 0, 0, List.of(Mapping.to(0, 0xffff, 0, SMMU_A)));
     AcpiIommu acpi = glue(b);
-    Device dev = addPci(acpi, PciFunction.of(0, 0, 0x10));
+    Device dev = addPci(acpi, PciFunction.of(new Bdf(0, 0, 0x10)));
     assertThat(core.dmaConfigure(dev)).isInstanceOf(DmaConfigureResult.Deferred.class);
     core.setDeferralPolicy(DeferralPolicy.TIMEOUT_EXPIRED); // retries the waiting device
     assertThat(core.waitingDevices()).isEmpty();
@@ -560,6 +562,7 @@ class AcpiIommuConfigureTest {
     return out;
   }
 
+  @com.google.errorprone.annotations.CanIgnoreReturnValue
   private static IortBuilder withClients(IortBuilder b) {
     b.addRootComplex(3, 0, 1, List.of(
         Mapping.to(0x00, 0x1f, 0x500, SMMU_A), Mapping.to(0x20, 0xdf, 0x20, ITS),
@@ -607,7 +610,7 @@ class AcpiIommuConfigureTest {
     DmaConfigureResult r = configurePci(acpi, 0, 0x18);
     assertThat(ids(r)).containsExactly(0x18);
     assertThat(binding(r).instance().ops()).isSameAs(virtio);
-    assertThat(binding(r).instance().fwnode()).isSameAs(acpi.pciFwNode(0, 0x08));
+    assertThat(binding(r).instance().fwNode()).isSameAs(acpi.pciFwNode(0, 0x08));
     assertNoIommu(configurePci(acpi, 0, 0x100)); // neither table has it
   }
 
@@ -621,13 +624,13 @@ class AcpiIommuConfigureTest {
     assertThat(ids(configurePci(acpi, 2, 0x123))).containsExactly(0x1_1023);
     assertThat(ids(configurePci(acpi, 1, 0x100))).containsExactly(0x1000);
     assertThat(ids(configurePci(acpi, 3, 0x2ff))).containsExactly(0x2_11ff);
-    PciFunction aliased = new PciFunction(2, 0x0208, ImmutableList.of(0x0208, 0x0200));
+    PciFunction aliased = new PciFunction(Bdf.ofRequesterId(2, 0x0208), ImmutableIntArray.of(0x0208, 0x0200));
     assertThat(ids(configurePci(acpi, aliased))).containsExactly(0x1_1108, 0x1_1100);
     assertNoIommu(configurePci(acpi, 0, 0x123));
     assertNoIommu(configurePci(acpi, 4, 0x123));
     assertNoIommu(configurePci(acpi, 2, 0x0ff));
     assertNoIommu(configurePci(acpi, 2, 0x300));
-    PciFunction halfOut = new PciFunction(2, 0x0208, ImmutableList.of(0x0208, 0x0008));
+    PciFunction halfOut = new PciFunction(Bdf.ofRequesterId(2, 0x0208), ImmutableIntArray.of(0x0208, 0x0008));
     assertNoIommu(configurePci(acpi, halfOut));
   }
 
@@ -637,7 +640,7 @@ class AcpiIommuConfigureTest {
     int iommu = v.addVirtioPciIommu(0, 0x10);
     v.addPciRange(0, 0, 0, 0, 0xff, iommu); // QEMU's range covers the IOMMU's own BDF
     AcpiIommu acpi = glue(null, v);
-    Device self = addPci(acpi, PciFunction.of(0, 0, 0x10));
+    Device self = addPci(acpi, PciFunction.of(new Bdf(0, 0, 0x10)));
     assertThat(self.fwNode()).isSameAs(acpi.viotFwNode(viotIommus(acpi).get(0)));
     // Before its driver registers too: the IOMMU must not wait for itself.
     assertFailed(core.dmaConfigure(self), Errno.EINVAL);
@@ -674,7 +677,7 @@ class AcpiIommuConfigureTest {
     registerVirtio(acpi);
     DmaConfigureResult eth = core.dmaConfigure(addNamed(acpi, "\\_SB_.ETH0", 0x0900_0000L, null));
     assertThat(ids(eth)).containsExactly(8);
-    assertThat(binding(eth).instance().fwnode()).isSameAs(acpi.mmioFwNode(0x0a00_0000L));
+    assertThat(binding(eth).instance().fwNode()).isSameAs(acpi.mmioFwNode(0x0a00_0000L));
     assertThat(ids(core.dmaConfigure(addNamed(acpi, "\\_SB_.ETH1", 0x0901_0000L, null))))
         .containsExactly(9);
     assertNoIommu(core.dmaConfigure(addNamed(acpi, "\\_SB_.ETH2", 0x0900_1000L, null)));
@@ -687,7 +690,7 @@ class AcpiIommuConfigureTest {
     int iommu = v.addVirtioPciIommu(0, 0x08);
     v.addPciRange(0, 0, 0, 0, 0xff, iommu);
     AcpiIommu acpi = glue(null, v);
-    Device dev = addPci(acpi, PciFunction.of(0, 0, 0x18));
+    Device dev = addPci(acpi, PciFunction.of(new Bdf(0, 0, 0x18)));
     DmaConfigureResult r = core.dmaConfigure(dev);
     assertThat(r).isInstanceOf(DmaConfigureResult.Deferred.class);
     assertThat(((DmaConfigureResult.Deferred) r).waitingFor()).isSameAs(acpi.pciFwNode(0, 0x08));
@@ -740,7 +743,7 @@ class AcpiIommuConfigureTest {
     registerSmmus(acpi);
     // Now the waiting device is bound through the IORT, and the VIOT was not consulted.
     Device waiting = core.devices().get(0);
-    assertThat(waiting.iommuBinding().orElseThrow().instance().fwnode())
+    assertThat(waiting.iommuBinding().orElseThrow().instance().fwNode())
         .isSameAs(smmu(acpi, SMMU_A));
     assertThat(waiting.iommuBinding().orElseThrow().ids().asList()).containsExactly(0x18);
     // IORT EINVAL (two drivers): an error, not a fall-through, even with an MMIO VIOT match.
@@ -792,7 +795,7 @@ class AcpiIommuConfigureTest {
     assertThat(ids(its)).containsExactly(0x4118);
     assertThat(binding(its).flags()).isZero();
     // The first alias reached SMMU A, the second reaches the ITS: the IORT says no IOMMU.
-    PciFunction half = new PciFunction(0, 0x0010, ImmutableList.of(0x0010, 0x0100));
+    PciFunction half = new PciFunction(Bdf.ofRequesterId(0, 0x0010), ImmutableIntArray.of(0x0010, 0x0100));
     DmaConfigureResult pci = configurePci(acpi, half);
     assertThat(ids(pci)).containsExactly(0x4010, 0x4100);
     assertThat(binding(pci).instance().ops()).isSameAs(virtio);
@@ -809,7 +812,7 @@ class AcpiIommuConfigureTest {
     b.addRootComplex(3, 0, 0, List.of(Mapping.to(0, 0xffff, 0, SMMU_A)));
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
-    Device dev = addPci(acpi, PciFunction.of(0, 0, 0x10));
+    Device dev = addPci(acpi, PciFunction.of(new Bdf(0, 0, 0x10)));
     IommuBinding first = binding(core.dmaConfigure(dev));
     long allocated = core.fwspecsAllocated();
     IommuBinding again = binding(core.dmaConfigure(dev));

@@ -5,7 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.acpi.IortBuilder.Mapping;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.DmaConfigureResult;
@@ -13,7 +13,8 @@ import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
-import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -104,9 +105,9 @@ class AcpiIommuProperties {
     } catch (IommuException e) {
       throw new AssertionError(e);
     }
-    ImmutableList<Integer> aliases =
-        secondAlias < 0 ? ImmutableList.of(rid) : ImmutableList.of(rid, secondAlias);
-    Device dev = acpi.pciDevice(new PciFunction(0, rid, aliases));
+    ImmutableIntArray aliases =
+        secondAlias < 0 ? ImmutableIntArray.of(rid) : ImmutableIntArray.of(rid, secondAlias);
+    Device dev = acpi.pciDevice(new PciFunction(Bdf.ofRequesterId(0, rid), aliases));
     core.addDevice(dev);
 
     DmaConfigureResult actual = acpi.configure(core, dev, null, null);
@@ -117,7 +118,7 @@ class AcpiIommuProperties {
     @Nullable FwNode first = null;
     @Nullable FwNode waitFor = null;
     boolean reachedAll = true;
-    for (int alias : aliases) {
+    for (int alias : aliases.toArray()) {
       IortWalkResult walk = iort.mapId(rc, alias, IortTarget.IOMMU);
       if (!(walk instanceof IortWalkResult.Reached reached)) {
         reachedAll = false;
@@ -145,7 +146,7 @@ class AcpiIommuProperties {
     } else {
       assertThat(actual).as(where).isInstanceOf(DmaConfigureResult.Configured.class);
       var binding = ((DmaConfigureResult.Configured) actual).binding();
-      assertThat(binding.instance().fwnode()).as(where).isSameAs(first);
+      assertThat(binding.instance().fwNode()).as(where).isSameAs(first);
       assertThat(binding.ids().asList()).as(where).containsExactlyElementsOf(ids);
       assertThat(binding.flags())
           .as(where)

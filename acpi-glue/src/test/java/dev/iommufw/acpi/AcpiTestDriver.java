@@ -42,7 +42,7 @@ final class AcpiTestDriver implements IommuOps {
     if (f == null || f.ops() != this) {
       throw new IommuException(Errno.ENODEV, "not mine");
     }
-    IommuInstance i = instances.get(f.iommuFwnode());
+    IommuInstance i = instances.get(f.iommuFwNode());
     if (i == null) {
       throw new IommuException(Errno.ENODEV, "unknown instance");
     }

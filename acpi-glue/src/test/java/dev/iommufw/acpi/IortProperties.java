@@ -124,6 +124,7 @@ class IortProperties {
   }
 
   /** Runs every query on a table that parsed; none may throw. */
+  @SuppressWarnings("CheckReturnValue") // runs every query only for the exceptions it may throw
   static void exercise(Iort iort) {
     for (IortNode n : iort.nodes()) {
       n.specialIndex();

@@ -15,7 +15,7 @@ class MutationKillersTest {
 
   private static Problem iortProblem(byte[] t) {
     try {
-      Iort.parse(t);
+      var unused = Iort.parse(t);
     } catch (AcpiTableException e) {
       return e.problem();
     }
@@ -24,7 +24,7 @@ class MutationKillersTest {
 
   private static Problem viotProblem(byte[] t) {
     try {
-      Viot.parse(t);
+      var unused = Viot.parse(t);
     } catch (AcpiTableException e) {
       return e.problem();
     }

@@ -30,6 +30,7 @@ class ViotFuzzTest {
     }
   }
 
+  @SuppressWarnings("CheckReturnValue") // runs queries only for the exceptions they may throw
   private static void check(byte[] table) {
     Viot viot;
     try {

@@ -65,6 +65,7 @@ class ViotProperties {
             });
   }
 
+  @SuppressWarnings("CheckReturnValue") // runs every query only for the exceptions it may throw
   static void exercise(Viot viot) {
     for (ViotNode n : viot.nodes()) {
       if (n instanceof ViotNode.Endpoint e) {

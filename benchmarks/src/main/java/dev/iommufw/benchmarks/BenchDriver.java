@@ -42,7 +42,7 @@ public final class BenchDriver implements IommuOps {
   @Override
   public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
     IommuFwspec fwspec = core.fwspec(dev);
-    FwNode node = fwspec == null ? null : fwspec.iommuFwnode();
+    FwNode node = fwspec == null ? null : fwspec.iommuFwNode();
     @Nullable IommuInstance instance = node == null ? null : byNode.get(node);
     if (instance == null) {
       throw new IommuException(Errno.ENODEV, dev.name() + " is not bench's");

@@ -143,7 +143,7 @@ public class ProbeBenchmark {
   static IommuFwspec formFwspec(IommuCore core, IommuInstance instance, Device dev, int id)
       throws IommuException {
     IommuFwspec fwspec = core.allocFwspec();
-    core.fwspecAssignIommu(fwspec, dev, java.util.Objects.requireNonNull(instance.fwnode()));
+    core.fwspecAssignIommu(fwspec, dev, java.util.Objects.requireNonNull(instance.fwNode()));
     fwspec.appendIds(id);
     return fwspec;
   }

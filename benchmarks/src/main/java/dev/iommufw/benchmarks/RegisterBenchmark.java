@@ -29,6 +29,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import com.google.common.primitives.ImmutableIntArray;
 
 /**
  * Benchmark 2: registering {@code instances} IOMMU instances while {@code waiting} devices wait
@@ -97,14 +98,14 @@ public class RegisterBenchmark {
       FwNode[] nodes = new FwNode[instances];
       for (int k = 0; k < instances; k++) {
         toRegister[k] = driver.newInstance("smmu" + k);
-        nodes[k] = Objects.requireNonNull(toRegister[k].fwnode());
+        nodes[k] = Objects.requireNonNull(toRegister[k].fwNode());
       }
       FwNode never = FwNode.create("never-registered");
       devs = new Device[waiting];
       for (int i = 0; i < waiting; i++) {
         FwNode node = unrelated ? never : nodes[i % instances];
         Device dev =
-            Device.builder("dev" + i, BusKind.PLATFORM).dmaConfigure(new Glue(node, i)).build();
+            Device.builder("dev" + i, BusKind.PLATFORM).dmaConfigureStep(new Glue(node, i)).build();
         devs[i] = dev;
         core.addDevice(dev);
         if (!(core.dmaConfigure(dev) instanceof DmaConfigureResult.Deferred)) {

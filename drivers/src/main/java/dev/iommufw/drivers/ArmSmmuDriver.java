@@ -1,6 +1,7 @@
 package dev.iommufw.drivers;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.core.Device;
@@ -92,6 +93,8 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
    */
   public IommuInstance createInstance(
       String name, FwNode node, int numSmrs, int streamIdMask, int smrMaskMask) {
+    checkNotNull(name);
+    checkNotNull(node);
     checkArgument(numSmrs >= 0 && numSmrs <= 128, "numSmrs out of range: %s", numSmrs);
     IommuInstance instance = new IommuInstance(name, node, this);
     instances.add(
@@ -108,7 +111,7 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
    * @return the packed word
    */
   public static int fwid(FwNode iommuNode, ImmutableIntArray args) {
-    return fwid(iommuNode.source() instanceof FdtNode node ? node : null, args);
+    return fwid(iommuNode.source(FdtNode.class), args);
   }
 
   /**
@@ -136,17 +139,23 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
   @Override
   public void ofXlateFwspec(
       IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args) {
+    checkNotNull(fwspec);
+    checkNotNull(dev);
+    checkNotNull(iommuNode);
+    checkNotNull(args);
     fwspec.appendIds(fwid(iommuNode, args));
   }
 
   @Override
   public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
+    checkNotNull(core);
+    checkNotNull(dev);
     DriverInstances.Entry<SmrTable> entry = instances.claim(core, dev, this);
     IommuFwspec fwspec = java.util.Objects.requireNonNull(core.fwspec(dev));
     SmrTable t = entry.state();
     List<Integer> taken = new ArrayList<>();
     try {
-      for (int fwid : fwspec.ids()) {
+      for (int fwid : fwspec.ids().toArray()) {
         int sid = fwid & 0xffff;
         int mask = fwid >>> 16;
         if ((sid & ~t.streamIdMask) != 0) {
@@ -178,6 +187,8 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
 
   @Override
   public void releaseDevice(IommuCore core, Device dev) {
+    checkNotNull(core);
+    checkNotNull(dev);
     if (core.priv(dev) instanceof Taken taken) {
       release(taken.table(), taken.indices());
     }
@@ -222,6 +233,8 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
 
   @Override
   public IommuGroup deviceGroup(IommuCore core, Device dev) {
+    checkNotNull(core);
+    checkNotNull(dev);
     return DriverInstances.deviceGroup(core, dev);
   }
 

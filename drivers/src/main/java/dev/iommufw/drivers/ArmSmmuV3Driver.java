@@ -1,6 +1,7 @@
 package dev.iommufw.drivers;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.core.Device;
@@ -85,6 +86,8 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
    * @return the instance
    */
   public IommuInstance createInstance(String name, FwNode node, int sidBits) {
+    checkNotNull(name);
+    checkNotNull(node);
     checkArgument(sidBits >= 0 && sidBits <= 32, "sidBits out of range: %s", sidBits);
     IommuInstance instance = new IommuInstance(name, node, this);
     instances.add(instance, new StreamTable(sidBits, true));
@@ -100,6 +103,8 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
    * @return the instance
    */
   public IommuInstance createPermissiveInstance(String name, FwNode node) {
+    checkNotNull(name);
+    checkNotNull(node);
     IommuInstance instance = new IommuInstance(name, node, this);
     instances.add(instance, new StreamTable(32, false));
     return instance;
@@ -109,6 +114,10 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
   public void ofXlateFwspec(
       IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args)
       throws IommuException {
+    checkNotNull(fwspec);
+    checkNotNull(dev);
+    checkNotNull(iommuNode);
+    checkNotNull(args);
     if (args.isEmpty()) {
       throw new IommuException(Errno.EINVAL, "SMMUv3 specifier without cells for " + dev.name());
     }
@@ -117,13 +126,15 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
 
   @Override
   public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
+    checkNotNull(core);
+    checkNotNull(dev);
     DriverInstances.Entry<StreamTable> entry = instances.claim(core, dev, this);
     if (core.priv(dev) != null) {
       throw new IommuException(Errno.EBUSY, dev.name() + " already has SMMUv3 state");
     }
     IommuFwspec fwspec = java.util.Objects.requireNonNull(core.fwspec(dev));
     StreamTable table = entry.state();
-    int[] sids = fwspec.ids();
+    int[] sids = fwspec.ids().toArray();
     for (int sid : sids) {
       if (table.sidBits < 32 && Integer.toUnsignedLong(sid) >= 1L << table.sidBits) {
         throw new IommuException(
@@ -148,6 +159,8 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
 
   @Override
   public void releaseDevice(IommuCore core, Device dev) {
+    checkNotNull(core);
+    checkNotNull(dev);
     Object priv = core.priv(dev);
     if (priv instanceof StreamTable table) {
       table.owners.values().removeIf(owner -> owner == dev);
@@ -156,6 +169,8 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
 
   @Override
   public IommuGroup deviceGroup(IommuCore core, Device dev) {
+    checkNotNull(core);
+    checkNotNull(dev);
     return DriverInstances.deviceGroup(core, dev);
   }
 

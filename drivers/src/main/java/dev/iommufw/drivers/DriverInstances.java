@@ -34,7 +34,7 @@ final class DriverInstances<S> {
 
   /** Adds an instance; its node must be new to this driver. */
   synchronized void add(IommuInstance instance, S state) {
-    FwNode node = instance.fwnode();
+    FwNode node = instance.fwNode();
     checkArgument(node != null, "reference drivers register instances with a firmware node");
     checkArgument(!byNode.containsKey(node), "instance already known for %s", node);
     byNode.put(node, new Entry<>(instance, state));
@@ -67,7 +67,7 @@ final class DriverInstances<S> {
     if (fwspec == null || fwspec.ops() != ops) {
       throw new IommuException(Errno.ENODEV, dev.name() + " is not " + ops.name() + "'s");
     }
-    FwNode node = fwspec.iommuFwnode();
+    FwNode node = fwspec.iommuFwNode();
     Entry<S> entry = node == null ? null : get(node);
     if (entry == null || !entry.instance().isRegisteredIn(core)) {
       throw new IommuException(

@@ -1,5 +1,7 @@
 package dev.iommufw.drivers;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.Errno;
@@ -58,6 +60,9 @@ public final class VirtioIommuDriver implements IommuOps, IommuOps.OfXlateFwspec
    * @return the instance
    */
   public IommuInstance createInstance(String name, FwNode node, IntPredicate knownEndpoints) {
+    checkNotNull(name);
+    checkNotNull(node);
+    checkNotNull(knownEndpoints);
     IommuInstance instance = new IommuInstance(name, node, this);
     instances.add(instance, knownEndpoints);
     return instance;
@@ -67,6 +72,10 @@ public final class VirtioIommuDriver implements IommuOps, IommuOps.OfXlateFwspec
   public void ofXlateFwspec(
       IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args)
       throws IommuException {
+    checkNotNull(fwspec);
+    checkNotNull(dev);
+    checkNotNull(iommuNode);
+    checkNotNull(args);
     if (args.isEmpty()) {
       throw new IommuException(
           Errno.EINVAL, "virtio-iommu specifier without cells for " + dev.name());
@@ -76,9 +85,11 @@ public final class VirtioIommuDriver implements IommuOps, IommuOps.OfXlateFwspec
 
   @Override
   public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
+    checkNotNull(core);
+    checkNotNull(dev);
     DriverInstances.Entry<IntPredicate> entry = instances.claim(core, dev, this);
     IommuFwspec fwspec = java.util.Objects.requireNonNull(core.fwspec(dev));
-    for (int endpoint : fwspec.ids()) {
+    for (int endpoint : fwspec.ids().toArray()) {
       if (!entry.state().test(endpoint)) {
         throw new IommuException(
             Errno.ENOENT,
@@ -91,6 +102,8 @@ public final class VirtioIommuDriver implements IommuOps, IommuOps.OfXlateFwspec
 
   @Override
   public IommuGroup deviceGroup(IommuCore core, Device dev) {
+    checkNotNull(core);
+    checkNotNull(dev);
     return DriverInstances.deviceGroup(core, dev);
   }
 

@@ -7,7 +7,9 @@
  * dev.iommufw.core.IommuCore}; it creates its {@link dev.iommufw.core.IommuInstance}s and keeps
  * its per-instance hardware state, which changes only under the core's probe lock.
  */
+@CheckReturnValue
 @NullMarked
 package dev.iommufw.drivers;
 
+import com.google.errorprone.annotations.CheckReturnValue;
 import org.jspecify.annotations.NullMarked;

@@ -13,13 +13,14 @@ import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
-import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.drivers.ArmSmmuV3Driver;
 import dev.iommufw.drivers.VirtioIommuDriver;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import dev.iommufw.core.pci.Bdf;
 
 /**
  * A small system built in code: four devices, an SMMUv3 and a virtio-iommu, with the devices'
@@ -131,7 +132,7 @@ public final class CoreDemo {
   private static Device platform(String path, Described... entries) {
     return Device.builder(path, BusKind.PLATFORM)
         .fwNode(FwNode.create(path))
-        .dmaConfigure(glue(ImmutableList.copyOf(entries)))
+        .dmaConfigureStep(glue(ImmutableList.copyOf(entries)))
         .build();
   }
 
@@ -139,8 +140,8 @@ public final class CoreDemo {
     String name = String.format(Locale.ROOT, "0000:%02x:%02x.%d", rid >> 8, (rid >> 3) & 0x1f,
         rid & 7);
     return Device.builder(name, BusKind.PCI)
-        .pci(PciFunction.of(0, rid >> 8, rid & 0xff))
-        .dmaConfigure(glue(ImmutableList.of(entry)))
+        .pci(PciFunction.of(new Bdf(0, rid >> 8, rid & 0xff)))
+        .dmaConfigureStep(glue(ImmutableList.of(entry)))
         .build();
   }
 

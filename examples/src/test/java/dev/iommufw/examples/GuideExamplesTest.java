@@ -18,7 +18,7 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
-import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.of.Fdt;
 import dev.iommufw.of.FdtBuilder;
 import dev.iommufw.of.OfIommu;
@@ -26,6 +26,7 @@ import dev.iommufw.drivers.ArmSmmuV3Driver;
 import java.util.IdentityHashMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import dev.iommufw.core.pci.Bdf;
 
 /**
  * The code examples of the API guide pages ({@code iommu-core/src/main/java/dev/iommufw/core/doc-files}),
@@ -68,7 +69,7 @@ class GuideExamplesTest {
       if (fwspec == null || fwspec.ops() != this) {
         throw new IommuException(Errno.ENODEV, "not mine"); // normal: another driver's device
       }
-      IommuInstance instance = instances.get(fwspec.iommuFwnode());
+      IommuInstance instance = instances.get(fwspec.iommuFwNode());
       if (instance == null) {
         throw new IommuException(Errno.ENODEV, "unknown instance");
       }
@@ -122,7 +123,7 @@ class GuideExamplesTest {
         core.registerInstance(smmuv3.createInstance("smmu3", acpi.iortFwNode(node), 16));
       }
     }
-    Device nic = acpi.pciDevice(PciFunction.of(0, 0, 0x10)); // 0000:00:02.0
+    Device nic = acpi.pciDevice(PciFunction.of(Bdf.parse("0000:00:02.0")));
     core.addDevice(nic);
     DmaConfigureResult result = core.dmaConfigure(nic);     // acpi_iommu_configure_id + probe
     // endregion acpi
@@ -138,7 +139,7 @@ class GuideExamplesTest {
     FwNode iommuNode = FwNode.create("/iommu@1000");
     core.registerInstance(driver.newInstance("iommu0", iommuNode));
     Device dev = Device.builder("0000:00:02.0", BusKind.PCI)
-        .pci(new PciFunction(0, 0x10, ImmutableList.of(0x10))).build();
+        .pci(new PciFunction(Bdf.ofRequesterId(0, 0x10), ImmutableIntArray.of(0x10))).build();
     core.addDevice(dev);
 
     // region lifecycle

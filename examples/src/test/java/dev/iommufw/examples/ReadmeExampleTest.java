@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.DmaConfigureResult;
 import dev.iommufw.core.IommuCore;
-import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.of.Fdt;
 import dev.iommufw.of.OfIommu;
 import dev.iommufw.drivers.ArmSmmuV3Driver;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import dev.iommufw.core.pci.Bdf;
 
 /**
  * The code example of README.md, compiled and run so that it cannot rot. Keep the block between
@@ -26,12 +27,14 @@ class ReadmeExampleTest {
     OfIommu dt = OfIommu.of(Fdt.read(virtDtb));           // the device tree glue
     ArmSmmuV3Driver smmuv3 = new ArmSmmuV3Driver();       // a reference IOMMU driver
     core.registerInstance(smmuv3.createInstance("smmuv3", dt.fwNode("/smmuv3@9050000"), 16));
-    Device nic = dt.pciDevice(dt.pciHosts().get(0), PciFunction.of(0, 0, 0x10));
+    Device nic = dt.pciDevice(dt.pciHosts().get(0), PciFunction.of(Bdf.parse("0000:00:02.0")));
     core.addDevice(nic);
     DmaConfigureResult result = core.dmaConfigure(nic);  // fwspec built off-device, handed over
-    System.out.println(result); // Configured[binding=IommuBinding[instance=IommuInstance[smmuv3, ...
+    System.out.println(result); // Configured[binding=IommuBinding[instance=smmuv3, ids=[0x10], flags=0x0, group=IommuGroup[0]]]
     // README example ends
     assertThat(result).isInstanceOf(DmaConfigureResult.Configured.class);
     assertThat(nic.iommuBinding().orElseThrow().ids().asList()).containsExactly(0x10);
+    assertThat(result).hasToString(
+        "Configured[binding=IommuBinding[instance=smmuv3, ids=[0x10], flags=0x0, group=IommuGroup[0]]]");
   }
 }

@@ -2,8 +2,10 @@ package dev.iommufw.core;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import dev.iommufw.core.pci.PciFunction;
 
 /**
  * A device that may do DMA through an IOMMU (kernel: {@code struct device}, the fields that
@@ -110,7 +112,7 @@ public final class Device {
    *
    * @return the step, or null
    */
-  public @Nullable DmaConfigure dmaConfigure() {
+  public @Nullable DmaConfigure dmaConfigureStep() {
     return dmaConfigure;
   }
 
@@ -192,6 +194,7 @@ public final class Device {
      * @param node the node
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder fwNode(FwNode node) {
       this.fwNode = checkNotNull(node);
       return this;
@@ -203,6 +206,7 @@ public final class Device {
      * @param parentDevice the parent
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder parent(Device parentDevice) {
       this.parent = checkNotNull(parentDevice);
       return this;
@@ -214,6 +218,7 @@ public final class Device {
      * @param function the PCI function
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder pci(PciFunction function) {
       this.pci = checkNotNull(function);
       return this;
@@ -225,7 +230,8 @@ public final class Device {
      * @param step the step
      * @return this builder
      */
-    public Builder dmaConfigure(DmaConfigure step) {
+    @CanIgnoreReturnValue
+    public Builder dmaConfigureStep(DmaConfigure step) {
       this.dmaConfigure = checkNotNull(step);
       return this;
     }

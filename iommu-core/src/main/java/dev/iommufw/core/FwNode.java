@@ -51,12 +51,28 @@ public final class FwNode {
   }
 
   /**
-   * The firmware object this node stands for, if the glue attached one.
+   * The firmware object this node stands for, if the glue attached one of the given type: a
+   * driver asks for the type its firmware gives, for example {@code
+   * node.source(FdtNode.class)}.
    *
-   * @return the object, or null
+   * @param type the expected type of the firmware object
+   * @param <T> that type
+   * @return the object, or null if there is none or it is not a {@code type}
    */
-  public @Nullable Object source() {
-    return source;
+  public <T> @Nullable T source(Class<T> type) {
+    checkNotNull(type);
+    return type.isInstance(source) ? type.cast(source) : null;
+  }
+
+  /**
+   * Whether this node stands for exactly {@code object} (compared by identity).
+   *
+   * @param object a firmware object
+   * @return true if the glue created this node for {@code object}
+   */
+  public boolean isSourceOf(Object object) {
+    checkNotNull(object);
+    return source == object;
   }
 
   /**

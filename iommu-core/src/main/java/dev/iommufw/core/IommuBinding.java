@@ -9,7 +9,7 @@ import com.google.common.primitives.ImmutableIntArray;
  * IDs and flags of its installed fwspec, and its group.
  *
  * <p>Published by the core when a probe succeeds and withdrawn on release, so lock-free readers
- * see a whole binding or none (kernel-model.md §4, invariant 4).
+ * see a whole binding or none.
  *
  * @param instance the IOMMU instance
  * @param ids the fwspec IDs, in append order
@@ -30,5 +30,17 @@ public record IommuBinding(
     checkNotNull(instance);
     checkNotNull(ids);
     checkNotNull(group);
+  }
+
+  /**
+   * The binding with its IDs and flags in hex, for example {@code IommuBinding[instance=smmu0,
+   * ids=[0x10, 0x11], flags=0x1, group=IommuGroup[3]]}.
+   *
+   * @return a description
+   */
+  @Override
+  public String toString() {
+    return "IommuBinding[instance=" + instance.name() + ", ids=" + Hex.ids(ids) + ", flags="
+        + Hex.of(flags) + ", group=" + group + "]";
   }
 }

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.pci.PciTopology;
 
 /**
  * One system's IOMMU core: the registry of IOMMU instances, the devices, and the probe lock
@@ -109,12 +113,13 @@ public final class IommuCore {
   /** PCI devices by address, for {@link #pciDevice(Bdf)}; guarded by the registry lock. */
   private final java.util.HashMap<Bdf, Device> pciIndex = new java.util.HashMap<>();
 
-  /** The PCI topology {@link #pciDeviceGroup} walks; set by the system's builder. */
-  private volatile @Nullable PciTopology pciTopology;
+  /** The PCI topology {@link #pciDeviceGroup} walks; given at construction. */
+  private final @Nullable PciTopology pciTopology;
 
   /**
    * Creates an empty system in the {@link DeferralPolicy#BOOTING} state, with the {@link
-   * ProbeFlow#offDeviceHandover()} flow.
+   * ProbeFlow#offDeviceHandover()} flow and without a PCI topology (the common case; see {@link
+   * #builder()} for the others).
    */
   public IommuCore() {
     this(DeferralPolicy.BOOTING);
@@ -139,14 +144,20 @@ public final class IommuCore {
   }
 
   /**
-   * Creates an empty system.
+   * Creates an empty system without a PCI topology.
    *
    * @param deferralPolicy what a look-up of an unregistered IOMMU answers
    * @param probeFlow where fwspecs are born (see {@link ProbeFlow})
    */
   public IommuCore(DeferralPolicy deferralPolicy, ProbeFlow probeFlow) {
+    this(deferralPolicy, probeFlow, null);
+  }
+
+  private IommuCore(
+      DeferralPolicy deferralPolicy, ProbeFlow probeFlow, @Nullable PciTopology pciTopology) {
     this.deferralPolicy = checkNotNull(deferralPolicy);
     this.probeFlow = checkNotNull(probeFlow);
+    this.pciTopology = pciTopology;
   }
 
   /**
@@ -156,6 +167,72 @@ public final class IommuCore {
    */
   public ProbeFlow probeFlow() {
     return probeFlow;
+  }
+
+  /**
+   * Starts building a system whose fixed parts are given up front: {@code
+   * IommuCore.builder().pciTopology(t).probeFlow(f).deferralPolicy(p).build()}.
+   *
+   * @return a builder with the defaults of {@link #IommuCore()}
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds an {@link IommuCore}. Not thread-safe. */
+  public static final class Builder {
+    private DeferralPolicy deferralPolicy = DeferralPolicy.BOOTING;
+    private ProbeFlow probeFlow = ProbeFlow.offDeviceHandover();
+    private @Nullable PciTopology pciTopology;
+
+    private Builder() {}
+
+    /**
+     * Sets the initial deferral policy (default {@link DeferralPolicy#BOOTING}); it can change
+     * later with {@link IommuCore#setDeferralPolicy}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    @CanIgnoreReturnValue
+    public Builder deferralPolicy(DeferralPolicy policy) {
+      this.deferralPolicy = checkNotNull(policy);
+      return this;
+    }
+
+    /**
+     * Sets where fwspecs are born (default {@link ProbeFlow#offDeviceHandover()}).
+     *
+     * @param flow the probe flow
+     * @return this builder
+     */
+    @CanIgnoreReturnValue
+    public Builder probeFlow(ProbeFlow flow) {
+      this.probeFlow = checkNotNull(flow);
+      return this;
+    }
+
+    /**
+     * Sets the PCI topology that {@link IommuCore#pciDeviceGroup} walks (default: none). It is
+     * fixed for the system's life, so every PCI device probes against the same topology.
+     *
+     * @param topology the system's PCI functions and bridges
+     * @return this builder
+     */
+    @CanIgnoreReturnValue
+    public Builder pciTopology(PciTopology topology) {
+      this.pciTopology = checkNotNull(topology);
+      return this;
+    }
+
+    /**
+     * Builds the system.
+     *
+     * @return a new, empty system
+     */
+    public IommuCore build() {
+      return new IommuCore(deferralPolicy, probeFlow, pciTopology);
+    }
   }
 
   // ============================================================================================
@@ -245,9 +322,10 @@ public final class IommuCore {
    */
   public void fwspecAssignIommu(IommuFwspec fwspec, Device dev, FwNode iommuNode)
       throws IommuException {
-    checkOwn(fwspec);
+    checkNotNull(fwspec);
     checkNotNull(dev);
     checkNotNull(iommuNode);
+    checkOwn(fwspec);
     if (fwspec.state() != FwspecState.BUILDING) {
       throw new IllegalStateException("cannot assign an IOMMU to a fwspec that is "
           + fwspec.state());
@@ -293,7 +371,7 @@ public final class IommuCore {
    * dev}.
    */
   private boolean readyFor(Device dev, IommuFwspec fwspec) {
-    FwNode node = fwspec.iommuFwnode();
+    FwNode node = fwspec.iommuFwNode();
     if (node == null) {
       return true;
     }
@@ -325,6 +403,9 @@ public final class IommuCore {
   public void fwspecOfXlate(
       IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args)
       throws IommuException {
+    checkNotNull(fwspec);
+    checkNotNull(dev);
+    checkNotNull(iommuNode);
     checkArgument(args.length() <= 16, "at most 16 specifier cells: %s", args.length());
     fwspecAssignIommu(fwspec, dev, iommuNode);
     IommuOps ops = checkNotNull(fwspec.ops());
@@ -389,6 +470,7 @@ public final class IommuCore {
    * @throws IllegalStateException if the probe lock is not held
    */
   public @Nullable IommuFwspec fwspec(Device dev) {
+    checkNotNull(dev);
     assertProbeLockHeld();
     DeviceIommu slot = dev.iommu;
     if (slot == null) {
@@ -405,6 +487,7 @@ public final class IommuCore {
    * @throws IllegalStateException if the probe lock is not held
    */
   public @Nullable Object priv(Device dev) {
+    checkNotNull(dev);
     assertProbeLockHeld();
     DeviceIommu slot = dev.iommu;
     return slot == null ? null : slot.priv;
@@ -418,6 +501,7 @@ public final class IommuCore {
    * @throws IllegalStateException if the probe lock is not held or the device has no IOMMU slot
    */
   public void setPriv(Device dev, @Nullable Object priv) {
+    checkNotNull(dev);
     assertProbeLockHeld();
     DeviceIommu slot = dev.iommu;
     if (slot == null) {
@@ -436,6 +520,8 @@ public final class IommuCore {
    * @throws IllegalStateException if the probe lock is not held
    */
   public void fwspecAddIds(Device dev, int... ids) throws IommuException {
+    checkNotNull(dev);
+    checkNotNull(ids);
     assertProbeLockHeld();
     DeviceIommu slot = dev.iommu;
     IommuFwspec parked = slot == null ? null : slot.parked;
@@ -450,26 +536,28 @@ public final class IommuCore {
   // ============================================================================================
 
   /**
-   * Adds a device to this system and probes it (kernel: {@code device_add()} and the bus
-   * notifier's {@code iommu_probe_device()}). In the {@link ProbeFlow.OffDeviceHandover} flow a
-   * firmware-described device normally gets {@link ProbeResult.NoIommu} here, because its fwspec
-   * is born later, in {@link #dmaConfigure}; in the {@link ProbeFlow.FirmwareInProbe} flow the
-   * probe runs the device's DMA-configure step (see {@link #probeDevice(Device)}).
+   * Adds a device to this system (kernel: {@code device_add()}) and, as the kernel's bus notifier
+   * does with {@code iommu_probe_device()}, offers it to the bus-wide IOMMUs (instances
+   * registered without a firmware node). In the {@link ProbeFlow.OffDeviceHandover} flow a
+   * firmware-described device gets its IOMMU later, from {@link #dmaConfigure}, which answers
+   * what happened; in the {@link ProbeFlow.FirmwareInProbe} flow the probe runs the device's
+   * DMA-configure step (see {@link #probeDevice(Device)}). Whether either bound it shows in
+   * {@link Device#iommuBinding()}.
    *
    * @param dev a device not yet added to any core
-   * @return the probe's outcome
    * @throws IllegalStateException if the device already belongs to a core
    */
-  public ProbeResult addDevice(Device dev) {
+  public void addDevice(Device dev) {
+    checkNotNull(dev);
     synchronized (registryLock) {
       dev.attachTo(this);
       devices.add(dev);
       PciFunction fn = dev.pci();
       if (fn != null) {
-        pciIndex.putIfAbsent(Bdf.ofRequesterId(fn.segment(), fn.requesterId()), dev);
+        pciIndex.putIfAbsent(fn.bdf(), dev);
       }
     }
-    return probeDevice(dev);
+    probeDevice(dev); // like the bus notifier: the add does not fail
   }
 
   /**
@@ -493,7 +581,7 @@ public final class IommuCore {
     synchronized (registryLock) {
       PciFunction fn = dev.pci();
       if (fn != null) {
-        pciIndex.remove(Bdf.ofRequesterId(fn.segment(), fn.requesterId()), dev);
+        pciIndex.remove(fn.bdf(), dev);
       }
       devices.remove(dev);
       stopWaiting(dev);
@@ -517,11 +605,13 @@ public final class IommuCore {
    * instance's registration retries it. A device without a step has no IOMMU.
    *
    * @param dev a device of this core
-   * @return the step's outcome
+   * @return the step's outcome; callers may ignore it, because the core records it too (the
+   *     binding is published, a deferral is indexed and retried)
    */
+  @CanIgnoreReturnValue
   public DmaConfigureResult dmaConfigure(Device dev) {
     checkMember(dev);
-    DmaConfigure step = dev.dmaConfigure();
+    DmaConfigure step = dev.dmaConfigureStep();
     if (step == null) {
       return new DmaConfigureResult.NoIommu("no DMA-configure step");
     }
@@ -614,8 +704,10 @@ public final class IommuCore {
    * without a firmware node, if any.
    *
    * @param dev a device of this core
-   * @return the outcome
+   * @return the outcome; callers may ignore it, because a bound device shows its binding in
+   *     {@link Device#iommuBinding()} and any other outcome leaves no IOMMU state
    */
+  @CanIgnoreReturnValue
   public ProbeResult probeDevice(Device dev) {
     return probeDevice(dev, null);
   }
@@ -636,10 +728,12 @@ public final class IommuCore {
    * @param dev a device of this core
    * @param fwspec a {@link FwspecState#BUILDING} fwspec of this core, or null to probe with what
    *     the device has
-   * @return the outcome
+   * @return the outcome; callers may ignore it, because a bound device shows its binding in
+   *     {@link Device#iommuBinding()} and any other outcome leaves no IOMMU state
    * @throws IllegalStateException if the fwspec is not building (handed off twice, used after
    *     hand-off); if the device or fwspec belongs to another core (the fwspec is freed first)
    */
+  @CanIgnoreReturnValue
   public ProbeResult probeDevice(Device dev, @Nullable IommuFwspec fwspec) {
     checkNotNull(dev);
     if (dev.core() != this || (fwspec != null && fwspec.core() != this)) {
@@ -683,7 +777,7 @@ public final class IommuCore {
    */
   private ProbeResult probeInProbePathLocked(Device dev) {
     DeviceIommu slot = dev.iommu;
-    DmaConfigure step = dev.dmaConfigure();
+    DmaConfigure step = dev.dmaConfigureStep();
     if (step == null || dev.isRemoved() || configuring == dev
         || (slot != null && (slot.fwspec != null || slot.group != null))) {
       return probeLocked(dev, null);
@@ -752,7 +846,7 @@ public final class IommuCore {
         && !readyFor(dev, fwspec)) {
       // Built against an instance that is not ready (its registration walk is running, or it
       // failed and was unregistered meanwhile): only that walk may bind the device now.
-      ImmutableIntArray built = fwspec.immutableIds();
+      ImmutableIntArray built = fwspec.ids();
       fwspec.discardAtHandoff();
       return new ProbeResult.Failed(Errno.EPROBE_DEFER,
           "the IOMMU of " + dev.name() + " is not ready", built);
@@ -886,7 +980,7 @@ public final class IommuCore {
    * climbing from the last alias's carrier through bridges until the path is ACS-isolated, the
    * group of a bridge on the way or of the device the climb ends at; else the group of a
    * non-isolated function in the same multi-function slot; else a new group. Uses the {@link
-   * #pciTopology()} set on this core; a function the topology does not know can only join a group
+   * #pciTopology()} given to this core at construction; a function the topology does not know can only join a group
    * through its {@link PciFunction#dmaAliases()}. A non-PCI device gets a new group. Call with
    * the probe lock held.
    *
@@ -895,22 +989,14 @@ public final class IommuCore {
    * @throws IllegalStateException if the probe lock is not held
    */
   public IommuGroup pciDeviceGroup(Device dev) {
+    checkNotNull(dev);
     assertProbeLockHeld();
     checkMember(dev);
     return PciDeviceGroups.group(this, dev, pciTopology);
   }
 
   /**
-   * Sets the PCI topology that {@link #pciDeviceGroup} walks. Set it before PCI devices probe.
-   *
-   * @param topology the system's PCI functions and bridges, or null for none
-   */
-  public void setPciTopology(@Nullable PciTopology topology) {
-    pciTopology = topology;
-  }
-
-  /**
-   * The PCI topology set with {@link #setPciTopology}.
+   * The PCI topology given at construction ({@link Builder#pciTopology}).
    *
    * @return the topology, or null
    */
@@ -925,6 +1011,7 @@ public final class IommuCore {
    * @return the device, or null
    */
   public @Nullable Device pciDevice(Bdf bdf) {
+    checkNotNull(bdf);
     synchronized (registryLock) {
       return pciIndex.get(bdf);
     }
@@ -971,12 +1058,14 @@ public final class IommuCore {
    *
    * @param instance an instance not registered anywhere
    * @return {@link RegistrationResult.Registered}, or {@link RegistrationResult.Aborted} (only in
-   *     the {@link ProbeFlow.FirmwareInProbe} flow)
+   *     the {@link ProbeFlow.FirmwareInProbe} flow, so a caller that built the core with the
+   *     default flow may ignore the result; {@link #isRegistered} answers the same later)
    * @throws IommuException in the {@link ProbeFlow.OffDeviceHandover} flow, if the bus walk of
    *     an instance without a node hit an error other than {@link Errno#ENODEV}; the instance is
    *     then unregistered again
    * @throws IllegalStateException if the instance is already registered
    */
+  @CanIgnoreReturnValue
   public RegistrationResult registerInstance(IommuInstance instance) throws IommuException {
     checkNotNull(instance);
     if (probeFlow instanceof ProbeFlow.FirmwareInProbe flow) {
@@ -991,7 +1080,7 @@ public final class IommuCore {
       instance.setRegisteredIn(this);
       instances.add(instance);
       registryEpoch++;
-      FwNode node = instance.fwnode();
+      FwNode node = instance.fwNode();
       if (node == null) {
         nodelessInstances.add(instance);
         walk = new ArrayList<>(devices);
@@ -1027,7 +1116,7 @@ public final class IommuCore {
   private RegistrationResult registerProbingAll(
       IommuInstance instance, ProbeFlow.FirmwareInProbe flow) {
     List<Device> walk;
-    FwNode node = instance.fwnode();
+    FwNode node = instance.fwNode();
     synchronized (registryLock) {
       if (instance.registeredIn() != null) {
         throw new IllegalStateException(instance + " is already registered");
@@ -1136,7 +1225,7 @@ public final class IommuCore {
       }
       synchronized (registryLock) {
         instances.remove(instance);
-        FwNode node = instance.fwnode();
+        FwNode node = instance.fwNode();
         if (node == null) {
           nodelessInstances.remove(instance);
         } else {
@@ -1174,6 +1263,7 @@ public final class IommuCore {
    * @return true if registered
    */
   public boolean isRegistered(FwNode node) {
+    checkNotNull(node);
     synchronized (registryLock) {
       return firstRegistered(node) != null;
     }
@@ -1243,7 +1333,7 @@ public final class IommuCore {
   }
 
   private static ImmutableIntArray idsOf(@Nullable IommuFwspec fwspec) {
-    return fwspec == null ? ImmutableIntArray.of() : fwspec.immutableIds();
+    return fwspec == null ? ImmutableIntArray.of() : fwspec.ids();
   }
 
   private void checkMember(Device dev) {

@@ -38,7 +38,7 @@ public final class IommuException extends Exception {
    * @param waitingFor for {@link Errno#EPROBE_DEFER}: the IOMMU's firmware node, else null
    */
   public IommuException(Errno errno, String message, @Nullable FwNode waitingFor) {
-    super(errno.name() + ": " + message);
+    super(errno.name() + ": " + checkNotNull(message));
     this.errno = checkNotNull(errno);
     this.waitingFor = waitingFor;
   }

@@ -110,7 +110,7 @@ public final class IommuFwspec implements AutoCloseable {
    * @return the node, or null
    * @throws IllegalStateException if the fwspec was freed
    */
-  public @Nullable FwNode iommuFwnode() {
+  public @Nullable FwNode iommuFwNode() {
     checkReadable();
     return iommu.node;
   }
@@ -181,15 +181,14 @@ public final class IommuFwspec implements AutoCloseable {
   }
 
   /**
-   * A copy of the IDs, in append order.
+   * The IDs, in append order, as an immutable snapshot (the type {@link IommuBinding#ids()} has).
    *
-   * @return a new array
+   * @return the IDs
    * @throws IllegalStateException if the fwspec was freed
    */
-  public int[] ids() {
+  public ImmutableIntArray ids() {
     checkReadable();
-    int[] a = ids;
-    return a == null ? new int[] {idOrCount} : Arrays.copyOf(a, idOrCount);
+    return immutableIds();
   }
 
   /**
@@ -291,7 +290,7 @@ public final class IommuFwspec implements AutoCloseable {
   }
 
   /** The IDs as the binding publishes them; for an installed fwspec, under the probe lock. */
-  ImmutableIntArray immutableIds() {
+  private ImmutableIntArray immutableIds() {
     int[] a = ids;
     if (a == null) {
       return ImmutableIntArray.of(idOrCount);

@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class IommuInstance {
   private final String name;
-  private final @Nullable FwNode fwnode;
+  private final @Nullable FwNode fwNode;
   private final IommuOps ops;
 
   /** The core this instance is registered in; written under that core's registry lock. */
@@ -39,12 +39,12 @@ public final class IommuInstance {
    * Creates an instance, not yet registered.
    *
    * @param name the instance's name, for example {@code smmu3.0x0000000009050000}
-   * @param fwnode the firmware node of the IOMMU's own device, or null for none
+   * @param fwNode the firmware node of the IOMMU's own device, or null for none
    * @param ops the driver's ops
    */
-  public IommuInstance(String name, @Nullable FwNode fwnode, IommuOps ops) {
+  public IommuInstance(String name, @Nullable FwNode fwNode, IommuOps ops) {
     this.name = checkNotNull(name);
-    this.fwnode = fwnode;
+    this.fwNode = fwNode;
     this.ops = checkNotNull(ops);
   }
 
@@ -62,8 +62,8 @@ public final class IommuInstance {
    *
    * @return the node, or null
    */
-  public @Nullable FwNode fwnode() {
-    return fwnode;
+  public @Nullable FwNode fwNode() {
+    return fwNode;
   }
 
   /**
@@ -82,6 +82,7 @@ public final class IommuInstance {
    * @return true if registered there
    */
   public boolean isRegisteredIn(IommuCore core) {
+    checkNotNull(core);
     return registeredIn == core;
   }
 
@@ -91,7 +92,7 @@ public final class IommuInstance {
    */
   FwspecIommu fwspecIommu(IommuCore core) {
     FwspecIommu shared = fwspecIommu;
-    FwNode node = fwnode;
+    FwNode node = fwNode;
     if (shared == null || shared.core != core) {
       checkNotNull(node, "an instance without a firmware node is never recorded in a fwspec");
       shared = new FwspecIommu(core, node, ops);

@@ -32,7 +32,7 @@ public interface IommuOps {
    * (kernel: {@code probe_device}). Called with the probe lock held and the device's fwspec (if
    * any) installed. A driver normally checks that a fwspec exists and that its {@link
    * IommuFwspec#ops()} are this driver's, then finds its instance by {@link
-   * IommuFwspec#iommuFwnode()}, then validates the IDs.
+   * IommuFwspec#iommuFwNode()}, then validates the IDs.
    *
    * @param core the system probing the device
    * @param dev the device

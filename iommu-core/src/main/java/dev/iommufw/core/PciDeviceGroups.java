@@ -2,6 +2,10 @@ package dev.iommufw.core;
 
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciTopology;
 
 /**
  * The kernel's {@code pci_device_group()} over a {@link PciTopology} (machine.md §6). Runs under
@@ -22,7 +26,7 @@ final class PciDeviceGroups {
         : topology.function(Bdf.ofRequesterId(fn.segment(), fn.requesterId()));
     if (topology == null || f == null) {
       // No topology for this function: only its aliases can tie it to another device.
-      for (int rid : fn.dmaAliases()) {
+      for (int rid : fn.dmaAliases().toArray()) {
         IommuGroup g = groupOf(index.apply(Bdf.ofRequesterId(fn.segment(), rid)));
         if (g != null) {
           return g;

@@ -121,5 +121,15 @@ public sealed interface ProbeResult {
     public Errno errno() {
       return error;
     }
+
+    /**
+     * The failure with the IDs in hex.
+     *
+     * @return a description
+     */
+    @Override
+    public String toString() {
+      return "Failed[error=" + error + ", reason=" + reason + ", ids=" + Hex.ids(ids) + "]";
+    }
   }
 }

@@ -16,8 +16,15 @@
  * struct fwnode_handle} → {@code FwNode}; {@code iommu_probe_device_lock} → the core's probe
  * lock; {@code driver_deferred_probe_check_state()} → {@code DeferralPolicy}; error numbers →
  * {@code Errno}.
+ *
+ * <p>The PCI model (addresses, DMA aliases, topology) is in {@link dev.iommufw.core.pci}.
+ *
+ * <p>Every method's result is meant to be used ({@code @CheckReturnValue}); builders' setters
+ * and the few calls whose outcome is also recorded elsewhere are {@code @CanIgnoreReturnValue}.
  */
+@CheckReturnValue
 @NullMarked
 package dev.iommufw.core;
 
+import com.google.errorprone.annotations.CheckReturnValue;
 import org.jspecify.annotations.NullMarked;

@@ -178,7 +178,7 @@ class DeferralTest {
         .isInstanceOf(IommuException.class)
         .satisfies(e -> assertThat(((IommuException) e).errno()).isEqualTo(Errno.EINVAL));
 
-    assertThat(fwspec.iommuFwnode()).isSameAs(fx.node);
+    assertThat(fwspec.iommuFwNode()).isSameAs(fx.node);
     assertThat(fwspec.ops()).isSameAs(fx.driver);
     fwspec.dealloc();
 
@@ -328,7 +328,7 @@ class DeferralTest {
     AtomicInteger calls = new AtomicInteger();
     Device dev =
         Device.builder("dev", BusKind.PLATFORM)
-            .dmaConfigure(
+            .dmaConfigureStep(
                 (c, d) ->
                     calls.incrementAndGet() < 10_000
                         ? new DmaConfigureResult.Deferred(fx.node)
@@ -349,7 +349,7 @@ class DeferralTest {
     FwNode never = FwNode.create("/never");
     Device dev =
         Device.builder("dev", BusKind.PLATFORM)
-            .dmaConfigure(
+            .dmaConfigureStep(
                 (core2, d) ->
                     calls.incrementAndGet() < 10_000
                         ? new DmaConfigureResult.Deferred(never)

@@ -25,6 +25,7 @@ final class Fixture {
     return f;
   }
 
+  @com.google.errorprone.annotations.CanIgnoreReturnValue
   Fixture register() {
     try {
       core.registerInstance(instance);

@@ -152,9 +152,10 @@ class IommuCoreProbeTest {
   }
 
   @Test
-  void addDeviceProbesAndGivesNoIommuToFirmwareDescribedDevices() {
+  void addDeviceLeavesFirmwareDescribedDevicesUnboundUntilConfigured() {
     Device dev = Device.builder("d", BusKind.PLATFORM).build();
-    assertThat(core.addDevice(dev)).isInstanceOf(ProbeResult.NoIommu.class);
+    core.addDevice(dev);
+    assertThat(dev.isIommuMapped()).isFalse();
     assertThat(dev.core()).isSameAs(core);
     assertThat(core.devices()).containsExactly(dev);
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.pci.Bdf;
 
 /**
  * Registration, unregistration, release and removal (kernel-model.md §2.13, §2.15–§2.18, §3.5,
@@ -227,8 +229,9 @@ class IommuCoreRegistryTest {
     assertThat(fx.live()).isZero(); // no fwspec involved
 
     // a device added later is probed at add time
-    Device c = Device.builder("c", BusKind.PCI).pci(PciFunction.of(0, 0, 8)).build();
-    assertThat(core.addDevice(c)).isInstanceOf(ProbeResult.Bound.class);
+    Device c = Device.builder("c", BusKind.PCI).pci(PciFunction.of(new Bdf(0, 0, 8))).build();
+    core.addDevice(c);
+    assertThat(c.iommuBinding().orElseThrow().instance()).isSameAs(nodeless);
 
     core.unregisterInstance(nodeless);
     assertThat(a.isIommuMapped()).isFalse();

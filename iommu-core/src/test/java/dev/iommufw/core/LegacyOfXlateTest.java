@@ -42,8 +42,8 @@ class LegacyOfXlateTest {
     assertThat(legacy.seenFwspecs).containsExactly(fwspec, fwspec);
     assertThat(legacy.seenPriv).containsExactly(null, "legacy-priv:dev");
     assertThat(fwspec.state()).isEqualTo(FwspecState.BUILDING);
-    assertThat(fwspec.ids()).containsExactly(3, 4, 5);
-    assertThat(fwspec.iommuFwnode()).isSameAs(dartNode);
+    assertThat(fwspec.ids().toArray()).containsExactly(3, 4, 5);
+    assertThat(fwspec.iommuFwNode()).isSameAs(dartNode);
     assertThat(dev.isIommuMapped()).isFalse();
     assertThat(core.holdsProbeLock()).isFalse();
 
@@ -156,7 +156,7 @@ class LegacyOfXlateTest {
     core.dmaConfigure(dev);
     IommuFwspec fwspec = core.allocFwspec();
     core.fwspecOfXlate(fwspec, dev, dartNode, ImmutableIntArray.of(2));
-    assertThat(fwspec.ids()).containsExactly(2);
+    assertThat(fwspec.ids().toArray()).containsExactly(2);
     assertThat(core.probeDevice(dev, fwspec)).isInstanceOf(ProbeResult.AlreadyBound.class);
     assertThat(dev.iommuBinding().orElseThrow().ids().asList()).containsExactly(1);
     assertThat(live()).isEqualTo(1);
@@ -250,7 +250,7 @@ class LegacyOfXlateTest {
     IommuFwspec fwspec = core.allocFwspec();
     core.fwspecOfXlate(fwspec, dev, node, ImmutableIntArray.of(9));
     assertThat(both.calls).containsExactly("fwspec, lock held=false");
-    assertThat(fwspec.ids()).containsExactly(9);
+    assertThat(fwspec.ids().toArray()).containsExactly(9);
     fwspec.dealloc();
   }
 }

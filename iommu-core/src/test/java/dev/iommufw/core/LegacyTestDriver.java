@@ -67,7 +67,7 @@ final class LegacyTestDriver implements IommuOps, IommuOps.LegacyOfXlate {
     if (fwspec == null || fwspec.ops() != this || core.priv(dev) == null) {
       throw new IommuException(Errno.ENODEV, dev + " is not " + name + "'s");
     }
-    FwNode node = fwspec.iommuFwnode();
+    FwNode node = fwspec.iommuFwNode();
     IommuInstance mine = node == null ? null : byNode.get(node);
     if (mine == null || !mine.isRegisteredIn(core)) {
       throw new IommuException(Errno.ENODEV, dev + ": no registered instance");

@@ -44,7 +44,7 @@ class LockAssertionTest {
           IommuFwspec installed = Objects.requireNonNull(c.fwspec(d));
           seen.add(installed);
           assertThat(installed.state()).isEqualTo(FwspecState.INSTALLED);
-          assertThat(installed.ids()).containsExactly(4, 5);
+          assertThat(installed.ids().toArray()).containsExactly(4, 5);
           seen.add(c.priv(d));
           c.setPriv(d, "mine");
           seen.add(c.priv(d));
@@ -61,7 +61,7 @@ class LockAssertionTest {
     assertThat(addIds.get()).isInstanceOf(IommuException.class);
     assertThat(((IommuException) Objects.requireNonNull(addIds.get())).errno())
         .isEqualTo(Errno.EINVAL);
-    assertThat(fwspec.ids()).containsExactly(4, 5);
+    assertThat(fwspec.ids().toArray()).containsExactly(4, 5);
   }
 
   @Test
@@ -99,7 +99,7 @@ class LockAssertionTest {
               new Thread(
                   () -> {
                     try {
-                      c.fwspec(d);
+                      var unused = c.fwspec(d);
                     } catch (Throwable e) {
                       fromOtherThread.set(e);
                     }

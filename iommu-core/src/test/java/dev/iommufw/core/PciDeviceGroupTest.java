@@ -11,6 +11,10 @@ import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciTopology;
+import dev.iommufw.core.pci.PciType;
 
 /** One test per rule of {@code pci_device_group} (machine.md §6). */
 class PciDeviceGroupTest {
@@ -45,8 +49,7 @@ class PciDeviceGroupTest {
   /** Binds the topology's functions in the given order; returns devices by BDF. */
   static Map<Bdf, Device> bind(PciTopology t, Set<String> rejected, Bdf... order)
       throws IommuException {
-    IommuCore core = new IommuCore();
-    core.setPciTopology(t);
+    IommuCore core = IommuCore.builder().pciTopology(t).build();
     GroupDriver driver = new GroupDriver(rejected);
     driver.instance = new IommuInstance("bus-wide", null, driver);
     core.registerInstance(driver.instance);

@@ -7,6 +7,11 @@ import static org.quicktheories.generators.SourceDSL.longs;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciDmaAlias;
+import dev.iommufw.core.pci.PciTopology;
+import dev.iommufw.core.pci.PciType;
 
 /** The alias walk against a small independent model, over generated topologies. */
 class PciDmaAliasProperties {
@@ -63,7 +68,7 @@ class PciDmaAliasProperties {
           assertThat(walked).as("%s quirks=%s", d.bdf(), quirks)
               .isEqualTo(model(t, d, quirks));
         }
-        assertThat(t.pciFunction(d).dmaAliases())
+        assertThat(t.pciFunction(d).dmaAliases().asList())
             .isEqualTo(t.dmaAliases(d).stream().map(PciDmaAlias::requesterId).toList());
       }
     });

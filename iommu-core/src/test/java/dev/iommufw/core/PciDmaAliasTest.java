@@ -6,6 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciDmaAlias;
+import dev.iommufw.core.pci.PciQuirks;
+import dev.iommufw.core.pci.PciTopology;
+import dev.iommufw.core.pci.PciType;
+import com.google.common.primitives.ImmutableIntArray;
 
 /** One test per rule of {@code pci_for_each_dma_alias} (of-binding.md §5) and machine.md §2. */
 class PciDmaAliasTest {
@@ -39,7 +47,7 @@ class PciDmaAliasTest {
         .add(PciDev.builder(bdf(0, 2, 0), PciType.ENDPOINT).build()).build();
     assertThat(rids(t, bdf(0, 2, 0))).containsExactly(0x10);
     assertThat(t.pciFunction(Objects.requireNonNull(t.function(bdf(0, 2, 0)))))
-        .isEqualTo(new PciFunction(0, 0x10, com.google.common.collect.ImmutableList.of(0x10)));
+        .isEqualTo(new PciFunction(Bdf.ofRequesterId(0, 0x10), ImmutableIntArray.of(0x10)));
   }
 
   @Test
@@ -233,9 +241,15 @@ class PciDmaAliasTest {
   void bdfParsesAndPrintsTheLinuxForm() {
     assertThat(Bdf.parse("0000:03:01.0")).isEqualTo(new Bdf(0, 3, 8));
     assertThat(Bdf.parse("00ab:ff:1f.7")).hasToString("00ab:ff:1f.7");
-    assertThat(Bdf.parse("0000:03:20.0")).isNull();
-    assertThat(Bdf.parse("0000:03:01.8")).isNull();
-    assertThat(Bdf.parse("0000:3:01.0")).isNull();
-    assertThat(Bdf.parse("000g:03:01.0")).isNull();
+    assertThat(Bdf.tryParse("0000:03:20.0")).isNull();
+    assertThat(Bdf.tryParse("0000:03:01.8")).isNull();
+    assertThat(Bdf.tryParse("0000:3:01.0")).isNull();
+    assertThat(Bdf.tryParse("000g:03:01.0")).isNull();
+    assertThatThrownBy(() -> Bdf.parse("0000:3:01.0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("\"0000:3:01.0\"");
+    assertThat(Bdf.of(0, 3, 1, 0)).isEqualTo(Bdf.parse("0000:03:01.0"));
+    assertThatThrownBy(() -> Bdf.of(0, 0, 0x20, 0)).hasMessageContaining("device out of range");
+    assertThatThrownBy(() -> Bdf.of(0, 0, 0, 8)).hasMessageContaining("function out of range");
   }
 }

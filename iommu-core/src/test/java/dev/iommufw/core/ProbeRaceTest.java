@@ -208,7 +208,7 @@ class ProbeRaceTest {
       core.addDevice(Device.builder("other" + k, BusKind.PLATFORM).build());
     }
     Device dev =
-        Device.builder("D", BusKind.PLATFORM).dmaConfigure(redesignedGlue(node, built)).build();
+        Device.builder("D", BusKind.PLATFORM).dmaConfigureStep(redesignedGlue(node, built)).build();
     core.addDevice(dev);
     List<Object> problems = java.util.Collections.synchronizedList(new ArrayList<>());
     String[] path = {""};
@@ -302,7 +302,7 @@ class ProbeRaceTest {
         path[0] = "glue " + c;
         if (c == PreRedesignCore.Configure.DEFERRED) {
           registered.await(); // the driver core retries deferred probes after a driver binds
-          p.ofIommuConfigure(dev, node, IDS);
+          var unused = p.ofIommuConfigure(dev, node, IDS);
         }
       }
 

@@ -98,12 +98,12 @@ final class TestDriver implements IommuOps, IommuOps.OfXlateFwspec {
       }
       instance = bus;
     } else {
-      FwNode node = fwspec.iommuFwnode();
+      FwNode node = fwspec.iommuFwNode();
       IommuInstance mine = node == null ? null : byNode.get(node);
       if (fwspec.ops() != this || mine == null || !mine.isRegisteredIn(core)) {
         throw new IommuException(Errno.ENODEV, dev + " is not " + name + "'s");
       }
-      for (int id : fwspec.ids()) {
+      for (int id : fwspec.ids().toArray()) {
         if (rejectInProbe.contains(id)) {
           throw new IommuException(
               Errno.ERANGE, "ID 0x" + Integer.toHexString(id) + " out of range");

@@ -32,12 +32,12 @@ final class TestGlue implements DmaConfigure {
 
   /** A platform device described by {@code entries}, with this glue as its configure step. */
   static Device device(String name, Entry... entries) {
-    return Device.builder(name, BusKind.PLATFORM).dmaConfigure(of(entries)).build();
+    return Device.builder(name, BusKind.PLATFORM).dmaConfigureStep(of(entries)).build();
   }
 
   /** The glue of a device made by {@link #device}. */
   static TestGlue of(Device dev) {
-    return (TestGlue) Objects.requireNonNull(dev.dmaConfigure());
+    return (TestGlue) Objects.requireNonNull(dev.dmaConfigureStep());
   }
 
   /** How many times the configure step of a device made by {@link #device} ran. */

@@ -12,11 +12,11 @@ import dev.iommufw.acpi.Iort;
 import dev.iommufw.acpi.IortNode;
 import dev.iommufw.acpi.Viot;
 import dev.iommufw.acpi.ViotNode;
-import dev.iommufw.core.Bdf;
-import dev.iommufw.core.PciDev;
-import dev.iommufw.core.PciDmaAlias;
-import dev.iommufw.core.PciQuirks;
-import dev.iommufw.core.PciTopology;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciDmaAlias;
+import dev.iommufw.core.pci.PciQuirks;
+import dev.iommufw.core.pci.PciTopology;
 import dev.iommufw.of.Fdt;
 import dev.iommufw.of.FdtFormatException;
 import dev.iommufw.of.FdtNode;
@@ -403,6 +403,7 @@ public final class Machine {
    *     " registers"} or {@code " never registers"}; null for an unknown name
    */
   public @Nullable String describeInstance(String name) {
+    checkNotNull(name);
     for (InstanceSpec s : instances) {
       if (s.name().equals(name)) {
         return s.driver() + (s.registers() ? " registers" : " never registers");
@@ -436,7 +437,7 @@ public final class Machine {
   public ImmutableList<String> bindOrder() {
     LinkedHashSet<String> order = new LinkedHashSet<>();
     for (String s : description.bindOrder()) {
-      Bdf b = s.startsWith("/") ? null : Bdf.parse(s);
+      Bdf b = s.startsWith("/") ? null : Bdf.tryParse(s);
       order.add(b == null ? s : b.toString());
     }
     for (PciEntry e : pci.values()) {

@@ -5,7 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import dev.iommufw.core.PciDev;
+import dev.iommufw.core.pci.PciDev;
 import org.jspecify.annotations.Nullable;
 
 /**

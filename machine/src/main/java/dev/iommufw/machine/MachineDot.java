@@ -1,7 +1,7 @@
 package dev.iommufw.machine;
 
-import dev.iommufw.core.PciDev;
-import dev.iommufw.core.PciTopology;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciTopology;
 import dev.iommufw.machine.Machine;
 import dev.iommufw.machine.MachineState;
 import dev.iommufw.machine.MachineState.DeviceState;

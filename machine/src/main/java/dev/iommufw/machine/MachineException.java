@@ -43,6 +43,8 @@ public final class MachineException extends Exception {
    * @return the exception
    */
   public static MachineException badMachine(String key, String problem) {
+    checkNotNull(key);
+    checkNotNull(problem);
     return new MachineException(key, problem, "bad-machine", "machine", null, null);
   }
 
@@ -58,6 +60,8 @@ public final class MachineException extends Exception {
    */
   public static MachineException badFirmware(String file, String category,
       @Nullable String format, @Nullable Long offset, @Nullable Throwable cause) {
+    checkNotNull(file);
+    checkNotNull(category);
     return new MachineException("firmware.files: " + file, category, category, format, offset,
         cause);
   }

@@ -1,5 +1,7 @@
 package dev.iommufw.machine;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -10,10 +12,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import dev.iommufw.core.Bdf;
-import dev.iommufw.core.PciDev;
-import dev.iommufw.core.PciTopology;
-import dev.iommufw.core.PciType;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciTopology;
+import dev.iommufw.core.pci.PciType;
 import dev.iommufw.machine.MachineDescription.FirmwareKind;
 import dev.iommufw.machine.MachineDescription.Hardware;
 import dev.iommufw.machine.MachineDescription.PciEntry;
@@ -61,6 +63,7 @@ public final class MachineJson {
    * @throws MachineException naming the key and the problem
    */
   public static MachineDescription parse(byte[] json) throws MachineException {
+    checkNotNull(json);
     JsonNode root;
     try (JsonParser p = MAPPER.getFactory().createParser(json)) {
       root = MAPPER.readTree(p);
@@ -240,7 +243,7 @@ public final class MachineJson {
         out.add(new PciEntry(dev, driver, failed));
       }
       try {
-        topology.build();
+        PciTopology unused = topology.build(); // only to validate the topology
       } catch (IllegalArgumentException e) {
         throw MachineException.badMachine("pci", String.valueOf(e.getMessage()));
       }
@@ -292,7 +295,7 @@ public final class MachineJson {
           PlatformEntry e = byNode.get(name);
           ok = e != null && (everyDevice || e.dmaConfigured());
         } else {
-          Bdf b = Bdf.parse(name);
+          Bdf b = Bdf.tryParse(name);
           PciEntry e = b == null ? null : byBdf.get(b);
           ok = e != null && (everyDevice || e.dmaConfigured());
         }
@@ -393,7 +396,7 @@ public final class MachineJson {
     }
 
     private static Bdf bdf(String text, String key) throws MachineException {
-      Bdf b = Bdf.parse(text);
+      Bdf b = Bdf.tryParse(text);
       if (b == null) {
         throw MachineException.badMachine(key, "not a BDF SSSS:BB:DD.F");
       }

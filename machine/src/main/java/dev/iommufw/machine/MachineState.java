@@ -35,6 +35,7 @@ public record MachineState(ImmutableList<DeviceState> devices, ImmutableList<Gro
    * @return the device's state, or null
    */
   public @Nullable DeviceState device(String name) {
+    checkNotNull(name);
     for (DeviceState d : devices) {
       if (d.device().equals(name)) {
         return d;

@@ -1,11 +1,14 @@
 package dev.iommufw.machine;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.primitives.ImmutableIntArray;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import dev.iommufw.acpi.AcpiIommu;
-import dev.iommufw.core.Bdf;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.BusKind;
 import dev.iommufw.core.DeferralPolicy;
 import dev.iommufw.core.Device;
@@ -18,9 +21,9 @@ import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
-import dev.iommufw.core.PciFunction;
 import dev.iommufw.core.ProbeFlow;
 import dev.iommufw.core.RegistrationResult;
+import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.of.FdtNode;
 import dev.iommufw.of.OfIommu;
 import dev.iommufw.drivers.ArmSmmuDriver;
@@ -102,19 +105,19 @@ public final class MachineSystem {
 
   MachineSystem(Machine machine) {
     this.machine = machine;
+    IommuCore.Builder builder = IommuCore.builder().pciTopology(machine.topology());
     if (machine.kernelVersion().firmwareInProbe()) {
       Map<String, Integer> rank = new java.util.HashMap<>();
       for (String name : machine.busOrder()) {
         rank.put(name, rank.size());
       }
-      this.core = new IommuCore(ProbeFlow.firmwareInProbe(
-          Comparator.comparingInt(d -> rank.getOrDefault(d.name(), Integer.MAX_VALUE))));
+      this.core = builder.probeFlow(ProbeFlow.firmwareInProbe(
+          Comparator.comparingInt(d -> rank.getOrDefault(d.name(), Integer.MAX_VALUE)))).build();
       this.smmuV3 = new ArmSmmuV3Driver(Errno.ENODEV);
     } else {
-      this.core = new IommuCore(ProbeFlow.offDeviceHandover());
+      this.core = builder.probeFlow(ProbeFlow.offDeviceHandover()).build();
       this.smmuV3 = new ArmSmmuV3Driver(Errno.EINVAL);
     }
-    core.setPciTopology(machine.topology());
     Map<String, IommuInstance> inst = new LinkedHashMap<>();
     Map<String, String> carried = new LinkedHashMap<>();
     for (InstanceSpec s : machine.instanceSpecs()) {
@@ -142,7 +145,7 @@ public final class MachineSystem {
             ? of.pciDevice(hostNode, fn)
             : Device.builder(e.function().bdf().toString(), BusKind.PCI).pci(fn)
                 .fwNode(FwNode.create(e.function().bdf().toString()))
-                .dmaConfigure(of.dmaConfigure(null, null)).build();
+                .dmaConfigureStep(of.dmaConfigureStep(null, null)).build();
       } else {
         glued = java.util.Objects.requireNonNull(acpi).pciDevice(fn);
       }
@@ -153,7 +156,7 @@ public final class MachineSystem {
       OfIommu glue = java.util.Objects.requireNonNull(of);
       Device glued = Device.builder(p.node(), BusKind.PLATFORM)
           .fwNode(glue.fwNode(java.util.Objects.requireNonNull(node)))
-          .dmaConfigure(glue.dmaConfigure(node, null))
+          .dmaConfigureStep(glue.dmaConfigureStep(node, null))
           .build();
       devs.put(p.node(), recorded(glued, p.node()));
     }
@@ -162,9 +165,9 @@ public final class MachineSystem {
 
   /** The glue's device, rebuilt with a DMA-configure step that records its last outcome. */
   private Device recorded(Device glued, String name) {
-    DmaConfigure step = java.util.Objects.requireNonNull(glued.dmaConfigure());
+    DmaConfigure step = java.util.Objects.requireNonNull(glued.dmaConfigureStep());
     Device.Builder b = Device.builder(name, glued.bus())
-        .dmaConfigure((c, d) -> {
+        .dmaConfigureStep((c, d) -> {
           DmaConfigureResult r = step.configure(c, d);
           outcomes.put(name, r);
           return r;
@@ -232,6 +235,7 @@ public final class MachineSystem {
    * @throws IllegalArgumentException if it names an unknown device or instance
    */
   public void run(BootEvent event) {
+    checkNotNull(event);
     if (event instanceof BootEvent.RegisterInstance r) {
       String carrier = carriers.get(r.instance());
       if (carrier != null && outcomes.get(carrier) instanceof DmaConfigureResult.Deferred) {
@@ -303,6 +307,7 @@ public final class MachineSystem {
     }
   }
 
+  @CanIgnoreReturnValue
   private Device added(Device dev) {
     synchronized (dev) {
       if (dev.core() == null) {
@@ -344,7 +349,7 @@ public final class MachineSystem {
       boolean pci = dev.bus() == BusKind.PCI;
       String driver = pci
           ? java.util.Objects.requireNonNull(
-              machine.pciEntries().get(java.util.Objects.requireNonNull(Bdf.parse(name))))
+              machine.pciEntries().get(Bdf.parse(name)))
               .driver()
           : java.util.Objects.requireNonNull(machine.platformEntries().get(name)).driver();
       IommuBinding binding = dev.iommuBinding().orElse(null);

@@ -1,9 +1,9 @@
 package dev.iommufw.machine;
 
 import com.google.common.collect.ImmutableList;
-import dev.iommufw.core.Bdf;
-import dev.iommufw.core.PciDev;
-import dev.iommufw.core.PciTopology;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciTopology;
 import dev.iommufw.machine.Machine;
 import dev.iommufw.machine.MachineState;
 import dev.iommufw.machine.MachineState.DeviceState;

@@ -3,7 +3,9 @@
  * files), the boot as an explicit list of {@link dev.iommufw.machine.BootEvent}s run
  * against an {@link dev.iommufw.core.IommuCore}, the immutable end state, and the machine report.
  */
+@CheckReturnValue
 @NullMarked
 package dev.iommufw.machine;
 
+import com.google.errorprone.annotations.CheckReturnValue;
 import org.jspecify.annotations.NullMarked;

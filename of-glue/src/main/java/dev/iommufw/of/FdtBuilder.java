@@ -207,6 +207,7 @@ public final class FdtBuilder {
      * @return the child's builder
      * @throws IllegalArgumentException for an invalid name
      */
+    @CanIgnoreReturnValue
     public Node addChild(String name) {
       checkArgument(!name.isEmpty(), "empty node name");
       checkArgument(name.indexOf('/') < 0, "node name contains '/': %s", name);

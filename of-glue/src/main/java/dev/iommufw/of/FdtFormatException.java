@@ -41,7 +41,7 @@ public final class FdtFormatException extends Exception {
    * @param message what is wrong, in words
    */
   public FdtFormatException(Problem problem, long offset, String message) {
-    super(message + " (at byte offset " + offset + ")");
+    super(checkNotNull(message) + " (at byte offset " + offset + ")");
     this.problem = checkNotNull(problem);
     this.offset = offset;
   }

@@ -1,5 +1,7 @@
 package dev.iommufw.of;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.collect.ImmutableList;
 import java.util.ArrayDeque;
 import java.util.OptionalInt;
@@ -175,6 +177,7 @@ public final class FdtNode {
    * @return the property, or null when absent
    */
   public @Nullable FdtProperty property(String name) {
+    checkNotNull(name);
     for (FdtProperty p : properties) {
       if (p.name().equals(name)) {
         return p;

@@ -59,6 +59,8 @@ public final class IommuMap {
    * @return the map; {@link #isPresent()} is false when the node has no {@code iommu-map}
    */
   public static IommuMap parse(Fdt fdt, FdtNode node) {
+    checkNotNull(fdt);
+    checkNotNull(node);
     int mask = node.u32("iommu-map-mask").orElse(NO_MASK);
     FdtProperty prop = node.property("iommu-map");
     if (prop == null) {

@@ -13,7 +13,7 @@ import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
-import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.pci.PciFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -98,7 +98,7 @@ public final class OfIommu {
    */
   public FwNode fwNode(FdtNode node) {
     int index = node.index();
-    if (index < 0 || index >= fwNodes.length || fwNodes[index].source() != node) {
+    if (index < 0 || index >= fwNodes.length || !fwNodes[index].isSourceOf(node)) {
       throw new IllegalArgumentException(node.path() + " is not a node of this tree");
     }
     return fwNodes[index];
@@ -126,7 +126,8 @@ public final class OfIommu {
    * @return the tree node, or null
    */
   public @Nullable FdtNode fdtNode(FwNode node) {
-    if (node.source() instanceof FdtNode n
+    FdtNode n = node.source(FdtNode.class);
+    if (n != null
         && n.index() < fwNodes.length
         && fwNodes[n.index()] == node) {
       return n;
@@ -185,7 +186,7 @@ public final class OfIommu {
    * @param inputId the bus-supplied input ID, or null
    * @return a step that calls {@link #configure}
    */
-  public DmaConfigure dmaConfigure(@Nullable FdtNode master, @Nullable Integer inputId) {
+  public DmaConfigure dmaConfigureStep(@Nullable FdtNode master, @Nullable Integer inputId) {
     return (core, dev) -> configure(core, dev, master, inputId);
   }
 
@@ -222,7 +223,7 @@ public final class OfIommu {
         return early;
       }
       return new DmaConfigureResult.Failed(
-          checkNotNull(error), reason, ImmutableIntArray.copyOf(fwspec.ids()));
+          checkNotNull(error), reason, fwspec.ids());
     }
   }
 
@@ -243,7 +244,7 @@ public final class OfIommu {
   private Step configurePciAliases(
       IommuCore core, Device dev, FdtNode master, PciFunction pci, IommuFwspec fwspec) {
     // pci_for_each_dma_alias(): one look-up per alias; the first non-OK result ends the walk.
-    for (int alias : pci.dmaAliases()) {
+    for (int alias : pci.dmaAliases().toArray()) {
       Step step = mapAndXlate(core, dev, master, alias, fwspec);
       if (step != Step.OK_SENTINEL) {
         return step;
@@ -298,7 +299,7 @@ public final class OfIommu {
   }
 
   private static DmaConfigureResult handOff(IommuCore core, Device dev, IommuFwspec fwspec) {
-    FwNode iommu = checkNotNull(fwspec.iommuFwnode());
+    FwNode iommu = checkNotNull(fwspec.iommuFwNode());
     // Ownership passes to the core here, whatever the outcome.
     return DmaConfigureResult.fromProbe(core.probeDevice(dev, fwspec), iommu);
   }
@@ -326,7 +327,7 @@ public final class OfIommu {
       out.add(
           Device.builder(node.path(), BusKind.PLATFORM)
               .fwNode(fwNode(node))
-              .dmaConfigure(dmaConfigure(node, null))
+              .dmaConfigureStep(dmaConfigureStep(node, null))
               .build());
     }
     return out.build();
@@ -370,7 +371,7 @@ public final class OfIommu {
     return Device.builder(name, BusKind.PCI)
         .pci(function)
         .fwNode(own != null ? fwNode(own) : FwNode.create(name))
-        .dmaConfigure(dmaConfigure(host, null))
+        .dmaConfigureStep(dmaConfigureStep(host, null))
         .build();
   }
 

@@ -1,5 +1,7 @@
 package dev.iommufw.of;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import java.util.OptionalInt;
@@ -18,6 +20,17 @@ public record OfIommus(ImmutableList<IommusEntry> entries, ImmutableList<OfDiagn
   private static final OfIommus ABSENT = new OfIommus(ImmutableList.of(), ImmutableList.of());
 
   /**
+   * Validates the components.
+   *
+   * @param entries the entries, in property order
+   * @param diagnostics the defects found, in the order found
+   */
+  public OfIommus {
+    checkNotNull(entries);
+    checkNotNull(diagnostics);
+  }
+
+  /**
    * Parses the {@code iommus} property of {@code client}.
    *
    * <ul>
@@ -34,6 +47,8 @@ public record OfIommus(ImmutableList<IommusEntry> entries, ImmutableList<OfDiagn
    * @return the entries and diagnostics; both empty when there is no {@code iommus} property
    */
   public static OfIommus parse(Fdt fdt, FdtNode client) {
+    checkNotNull(fdt);
+    checkNotNull(client);
     FdtProperty prop = client.property("iommus");
     if (prop == null) {
       return ABSENT;

@@ -14,7 +14,9 @@
  * are the bytes read as ISO-8859-1 (never decoded as UTF-8), so that byte-wise comparisons and
  * {@link java.lang.String#compareTo} agree.
  */
+@CheckReturnValue
 @NullMarked
 package dev.iommufw.of;
 
+import com.google.errorprone.annotations.CheckReturnValue;
 import org.jspecify.annotations.NullMarked;

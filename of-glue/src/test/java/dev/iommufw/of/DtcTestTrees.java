@@ -22,6 +22,7 @@ final class DtcTestTrees {
   static final class Block {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Block u32(long... values) {
       for (long v : values) {
         out.write((int) (v >>> 24));
@@ -33,16 +34,19 @@ final class DtcTestTrees {
     }
 
     /** A NUL-terminated string, then padding to a 4-byte boundary. */
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Block name(String s) {
       ascii(s + "\0");
       return pad4();
     }
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Block ascii(String s) {
       out.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
       return this;
     }
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Block pad4() {
       while (out.size() % 4 != 0) {
         out.write(0);
@@ -50,18 +54,22 @@ final class DtcTestTrees {
       return this;
     }
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Block beginNode(String name) {
       return u32(FdtParser.FDT_BEGIN_NODE).name(name);
     }
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Block endNode() {
       return u32(FdtParser.FDT_END_NODE);
     }
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Block end() {
       return u32(FdtParser.FDT_END);
     }
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Block prop(long nameOff, long... cells) {
       return u32(FdtParser.FDT_PROP, 4L * cells.length, nameOff).u32(cells);
     }

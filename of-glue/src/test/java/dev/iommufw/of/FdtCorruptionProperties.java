@@ -65,6 +65,7 @@ class FdtCorruptionProperties {
   }
 
   /** Parses and, when accepted, exercises every accessor the report uses. */
+  @SuppressWarnings("CheckReturnValue") // calls every accessor only for the exceptions it may throw
   static void parseFully(byte[] blob) {
     Fdt fdt;
     try {

@@ -27,6 +27,7 @@ class FdtFuzzTest {
 
   @FuzzTest(maxDuration = "2m")
   @DictionaryFile(resourcePath = "/dev/iommufw/of/FdtFuzzTest.dict")
+  @SuppressWarnings("CheckReturnValue") // calls accessors only for the exceptions they may throw
   void parse(byte[] blob) {
     Fdt fdt;
     try {

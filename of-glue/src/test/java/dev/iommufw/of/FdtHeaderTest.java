@@ -30,7 +30,7 @@ class FdtHeaderTest {
 
   private static Problem problemOf(byte[] blob) {
     try {
-      Fdt.parse(blob);
+      var unused = Fdt.parse(blob);
     } catch (FdtFormatException e) {
       assertThat(e.offset()).isBetween(0L, (long) Math.max(blob.length, 1));
       assertThat(e.getMessage()).isNotBlank();
@@ -170,7 +170,7 @@ class FdtHeaderTest {
 
   private static FdtFormatException exceptionOf(byte[] blob) {
     try {
-      Fdt.parse(blob);
+      var unused = Fdt.parse(blob);
     } catch (FdtFormatException e) {
       return e;
     }

@@ -27,6 +27,7 @@ class FdtStructureTest {
   static final class Tokens {
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Tokens word(int v) {
       out.write(v >>> 24);
       out.write(v >>> 16);
@@ -35,6 +36,7 @@ class FdtStructureTest {
       return this;
     }
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Tokens begin(String name) {
       word(1);
       byte[] n = name.getBytes(StandardCharsets.ISO_8859_1);
@@ -46,10 +48,12 @@ class FdtStructureTest {
       return this;
     }
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Tokens end() {
       return word(2);
     }
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Tokens prop(int nameOff, int... cells) {
       word(3).word(4 * cells.length).word(nameOff);
       for (int c : cells) {
@@ -58,10 +62,12 @@ class FdtStructureTest {
       return this;
     }
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Tokens nop() {
       return word(4);
     }
 
+    @com.google.errorprone.annotations.CanIgnoreReturnValue
     Tokens fin() {
       return word(9);
     }
@@ -75,7 +81,7 @@ class FdtStructureTest {
 
   private static Problem problemOf(Tokens t) {
     try {
-      Fdt.parse(blob(t.bytes(), STRINGS));
+      var unused = Fdt.parse(blob(t.bytes(), STRINGS));
     } catch (FdtFormatException e) {
       return e.problem();
     }

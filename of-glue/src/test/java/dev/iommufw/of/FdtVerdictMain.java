@@ -27,7 +27,7 @@ final class FdtVerdictMain {
   /** The verdict on one blob, as printed after the file name. */
   static String verdict(byte[] blob) {
     try {
-      Fdt.parse(blob);
+      var unused = Fdt.parse(blob);
       return "OK";
     } catch (FdtFormatException e) {
       return e.problem().name() + "\t" + e.getMessage();

@@ -136,7 +136,7 @@ class HostileDtbTest {
 
   private static Problem problemOf(byte[] blob) {
     try {
-      Fdt.parse(blob);
+      var unused = Fdt.parse(blob);
     } catch (FdtFormatException e) {
       return e.problem();
     }

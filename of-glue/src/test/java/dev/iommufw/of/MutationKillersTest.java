@@ -11,7 +11,7 @@ class MutationKillersTest {
 
   private static FdtFormatException failure(byte[] blob) {
     try {
-      Fdt.parse(blob);
+      var unused = Fdt.parse(blob);
     } catch (FdtFormatException e) {
       return e;
     }

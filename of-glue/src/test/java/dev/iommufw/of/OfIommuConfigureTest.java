@@ -16,10 +16,11 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
-import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.pci.PciFunction;
 import java.util.IdentityHashMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.iommufw.core.pci.Bdf;
 
 /** The redesigned {@code of_iommu_configure()}: each binding rule, end to end through the core. */
 class OfIommuConfigureTest {
@@ -59,7 +60,7 @@ class OfIommuConfigureTest {
       if (f == null || f.ops() != this) {
         throw new IommuException(Errno.ENODEV, "not mine");
       }
-      IommuInstance i = instances.get(f.iommuFwnode());
+      IommuInstance i = instances.get(f.iommuFwNode());
       if (i == null) {
         throw new IommuException(Errno.ENODEV, "unknown instance");
       }
@@ -103,6 +104,7 @@ class OfIommuConfigureTest {
     core.registerInstance(other.instance(of.fwNode(Trees.at(of.fdt(), "/iommu@3000"))));
   }
 
+  @com.google.errorprone.annotations.CanIgnoreReturnValue
   private DmaConfigureResult configurePlatform(OfIommu of, String path) {
     Device dev = of.platformDevices().stream().filter(d -> d.name().equals(path)).findFirst()
         .orElseThrow();
@@ -123,7 +125,7 @@ class OfIommuConfigureTest {
     registerAll(of);
     DmaConfigureResult r = configurePlatform(of, "/dev@1");
     assertThat(ids(r).asList()).containsExactly(0x10, 0x20, 0x10);
-    assertThat(((DmaConfigureResult.Configured) r).binding().instance().fwnode())
+    assertThat(((DmaConfigureResult.Configured) r).binding().instance().fwNode())
         .isSameAs(of.fwNode(Trees.at(of.fdt(), "/smmu@1000")));
     assertThat(core.fwspecsAllocated() - core.fwspecsFreed()).isEqualTo(1);
   }
@@ -262,7 +264,7 @@ class OfIommuConfigureTest {
   void pciFunctionMapsEachDmaAliasInOrder() throws Exception {
     OfIommu of = pciTree("hole");
     registerAll(of);
-    PciFunction bridged = new PciFunction(0, 0x308, ImmutableList.of(0x308, 0x300));
+    PciFunction bridged = new PciFunction(Bdf.ofRequesterId(0, 0x308), ImmutableIntArray.of(0x308, 0x300));
     assertThat(ids(configurePci(of, bridged)).asList()).containsExactly(0x308, 0x300);
   }
 
@@ -270,8 +272,8 @@ class OfIommuConfigureTest {
   void pciHoleInTheMapGivesNoIommuAndStopsTheAliasWalk() throws Exception {
     OfIommu of = pciTree("hole");
     registerAll(of);
-    assertThat(configurePci(of, PciFunction.of(0, 0, 0x10)).errno()).isEqualTo(Errno.ENODEV);
-    PciFunction holeSecond = new PciFunction(0, 0x18, ImmutableList.of(0x18, 0x10));
+    assertThat(configurePci(of, PciFunction.of(new Bdf(0, 0, 0x10))).errno()).isEqualTo(Errno.ENODEV);
+    PciFunction holeSecond = new PciFunction(Bdf.ofRequesterId(0, 0x18), ImmutableIntArray.of(0x18, 0x10));
     assertThat(configurePci(of, holeSecond).errno()).isEqualTo(Errno.ENODEV);
     assertThat(core.fwspecsAllocated()).isEqualTo(core.fwspecsFreed());
   }
@@ -280,7 +282,7 @@ class OfIommuConfigureTest {
   void pciMaskIsAppliedToTheInputOnly() throws Exception {
     OfIommu of = pciTree("mask");
     registerAll(of);
-    assertThat(ids(configurePci(of, PciFunction.of(0, 0, 0x0f))).asList())
+    assertThat(ids(configurePci(of, PciFunction.of(new Bdf(0, 0, 0x0f)))).asList())
         .containsExactly(0x108);
   }
 
@@ -288,32 +290,32 @@ class OfIommuConfigureTest {
   void pciMapErrorsAreTyped() throws Exception {
     OfIommu efault = pciTree("efault");
     registerAll(efault);
-    assertThat(configurePci(efault, PciFunction.of(0, 0, 0x10)).errno()).isEqualTo(Errno.EFAULT);
+    assertThat(configurePci(efault, PciFunction.of(new Bdf(0, 0, 0x10))).errno()).isEqualTo(Errno.EFAULT);
     setUp();
     OfIommu badlen = pciTree("badlen");
     registerAll(badlen);
-    assertThat(configurePci(badlen, PciFunction.of(0, 0, 0x10)).errno()).isEqualTo(Errno.EINVAL);
+    assertThat(configurePci(badlen, PciFunction.of(new Bdf(0, 0, 0x10))).errno()).isEqualTo(Errno.EINVAL);
     setUp();
     OfIommu nonode = pciTree("nonode");
     registerAll(nonode);
-    assertThat(configurePci(nonode, PciFunction.of(0, 0, 0x10)).errno()).isEqualTo(Errno.ENODEV);
+    assertThat(configurePci(nonode, PciFunction.of(new Bdf(0, 0, 0x10))).errno()).isEqualTo(Errno.ENODEV);
     setUp();
     OfIommu none = pciTree("none");
     registerAll(none);
-    assertThat(configurePci(none, PciFunction.of(0, 0, 0x10)).errno()).isEqualTo(Errno.ENODEV);
+    assertThat(configurePci(none, PciFunction.of(new Bdf(0, 0, 0x10))).errno()).isEqualTo(Errno.ENODEV);
   }
 
   @Test
   void atsSupportedSetsTheFlagOnlyWithThe611Behaviour() throws Exception {
     OfIommu of61 = pciTree("hole");
     registerAll(of61);
-    DmaConfigureResult r61 = configurePci(of61, PciFunction.of(0, 0, 0x18));
+    DmaConfigureResult r61 = configurePci(of61, PciFunction.of(new Bdf(0, 0, 0x18)));
     assertThat(((DmaConfigureResult.Configured) r61).binding().flags()).isZero();
 
     setUp();
     OfIommu of611 = OfIommu.of(of61.fdt(), true);
     registerAll(of611);
-    DmaConfigureResult r611 = configurePci(of611, PciFunction.of(0, 0, 0x18));
+    DmaConfigureResult r611 = configurePci(of611, PciFunction.of(new Bdf(0, 0, 0x18)));
     assertThat(((DmaConfigureResult.Configured) r611).binding().flags())
         .isEqualTo(IommuFwspec.FLAG_PCI_RC_ATS);
   }
@@ -326,7 +328,7 @@ class OfIommuConfigureTest {
     OfIommu of = glue(b);
     registerAll(of);
     FdtNode bus = Trees.at(of.fdt(), "/fsl-mc@80c000000");
-    Device obj = Device.builder("dpni.0", BusKind.FSL_MC).dmaConfigure(of.dmaConfigure(bus, 0x18))
+    Device obj = Device.builder("dpni.0", BusKind.FSL_MC).dmaConfigureStep(of.dmaConfigureStep(bus, 0x18))
         .build();
     core.addDevice(obj);
     assertThat(ids(core.dmaConfigure(obj)).asList()).containsExactly(0x1018);
@@ -355,7 +357,7 @@ class OfIommuConfigureTest {
         .cells("#iommu-cells", 1).phandle(5);
     OfIommu of = glue(b);
     FdtNode hostNode = of.pciHosts().get(0);
-    Device viommu = of.pciDevice(hostNode, PciFunction.of(0, 0, 0x10));
+    Device viommu = of.pciDevice(hostNode, PciFunction.of(new Bdf(0, 0, 0x10)));
     assertThat(viommu.fwNode()).isSameAs(of.fwNode(Trees.at(of.fdt(),
         "/pcie@10000000/virtio_iommu@2,0")));
     assertThat(viommu.name()).isEqualTo("0000:00:02.0");

@@ -6,7 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.acpi.ViotBuilder;
-import dev.iommufw.core.Bdf;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
@@ -114,7 +114,7 @@ public final class Generators {
    */
   public static IommuFwspec fwspec(
       RandomSource r, IommuCore core, Device dev, IommuInstance instance) throws IommuException {
-    FwNode node = instance.fwnode();
+    FwNode node = instance.fwNode();
     checkArgument(node != null, "%s has no firmware node", instance);
     IommuFwspec fwspec = core.allocFwspec();
     try {

@@ -27,7 +27,7 @@ class GeneratorsTest {
             core.addDevice(dev);
             IommuFwspec fwspec = Generators.fwspec(r, core, dev, instance);
             assertThat(fwspec.state()).isEqualTo(FwspecState.BUILDING);
-            int[] ids = fwspec.ids();
+            int[] ids = fwspec.ids().toArray();
             ProbeResult result = core.probeDevice(dev, fwspec);
             if (result instanceof ProbeResult.Bound) {
               assertThat(dev.iommuBinding().orElseThrow().ids().toArray()).isEqualTo(ids);

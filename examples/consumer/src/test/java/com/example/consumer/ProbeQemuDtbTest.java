@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.DmaConfigureResult;
 import dev.iommufw.core.IommuCore;
-import dev.iommufw.core.PciFunction;
+import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.of.Fdt;
 import dev.iommufw.of.OfIommu;
 import dev.iommufw.drivers.ArmSmmuV3Driver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import dev.iommufw.core.pci.Bdf;
 
 /** A downstream user probes a real QEMU device tree with the published artifacts. */
 class ProbeQemuDtbTest {
@@ -29,7 +30,7 @@ class ProbeQemuDtbTest {
     OfIommu dt = OfIommu.of(Fdt.read(qemuDtb()));
     ArmSmmuV3Driver smmuv3 = new ArmSmmuV3Driver();
     core.registerInstance(smmuv3.createInstance("smmuv3", dt.fwNode("/smmuv3@9050000"), 16));
-    Device nic = dt.pciDevice(dt.pciHosts().get(0), PciFunction.of(0, 0, 0x18));
+    Device nic = dt.pciDevice(dt.pciHosts().get(0), PciFunction.of(Bdf.parse("0000:00:03.0")));
     core.addDevice(nic);
 
     DmaConfigureResult result = core.dmaConfigure(nic);

@@ -38,14 +38,14 @@ final class CoreRaceModel implements RaceModel {
       @Override
       public IommuInstance probeDevice(IommuCore c, Device dev) throws IommuException {
         IommuFwspec f = c.fwspec(dev);
-        if (f == null || f.iommuFwnode() != sNode) {
+        if (f == null || f.iommuFwNode() != sNode) {
           throw new IommuException(Errno.ENODEV, dev.name() + " is not S's");
         }
         return Objects.requireNonNull(s);
       }
     };
     s = new IommuInstance("S", sNode, ops);
-    d = Device.builder("D", BusKind.PLATFORM).dmaConfigure(this::glue).build();
+    d = Device.builder("D", BusKind.PLATFORM).dmaConfigureStep(this::glue).build();
     core.addDevice(d);
   }
 

@@ -2,9 +2,9 @@ package dev.iommufw.machine;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import dev.iommufw.core.Bdf;
-import dev.iommufw.core.PciDev;
-import dev.iommufw.core.PciType;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciType;
 import dev.iommufw.machine.MachineDescription.FirmwareKind;
 import dev.iommufw.machine.MachineDescription.Hardware;
 import dev.iommufw.machine.MachineDescription.PciEntry;

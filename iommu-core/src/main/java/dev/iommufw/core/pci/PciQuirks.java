@@ -1,4 +1,6 @@
-package dev.iommufw.core;
+package dev.iommufw.core.pci;
+
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableSet;
 
@@ -20,10 +22,12 @@ public final class PciQuirks {
    * 1b21:1080}, {@code 10e3:8113}, {@code 1283:8892}, {@code 1283:8893}, {@code 8086:244e}.
    *
    * @param dev the function
-   * @param parent the bridge above its bus, or null on a root bus
+   * @param parent the bridge above its bus (a function on a root bus never has the quirk)
    * @return true if the quirk applies
    */
   public static boolean usesPcieBridgeDmaAlias(PciDev dev, PciDev parent) {
+    checkNotNull(dev);
+    checkNotNull(parent);
     return dev.type() == PciType.PCI_BRIDGE
         && !dev.pcie()
         && parent.pcie()

@@ -1,9 +1,10 @@
-package dev.iommufw.core;
+package dev.iommufw.core.pci;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.primitives.ImmutableIntArray;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
@@ -68,6 +69,7 @@ public record PciDev(
   public PciDev {
     checkNotNull(bdf);
     checkNotNull(type);
+    checkNotNull(quirkAliasDevfns);
     checkArgument(vendorId >= 0 && vendorId <= 0xffff, "vendor ID out of range: %s", vendorId);
     checkArgument(deviceId >= 0 && deviceId <= 0xffff, "device ID out of range: %s", deviceId);
     checkArgument(classCode >= 0 && classCode <= 0xffffff, "class out of range: %s", classCode);
@@ -133,6 +135,28 @@ public record PciDev(
     return classCode >>> 8 == 0x0604;
   }
 
+  /**
+   * The function with its IDs, class and bus numbers in hex, for example {@code
+   * PciDev[0000:00:1e.0 pci-bridge 8086:244e class=0x60401 parent=null bus=0x1-0x1]}.
+   *
+   * @return a description
+   */
+  @Override
+  public String toString() {
+    return "PciDev[" + bdf + " " + type.jsonName()
+        + String.format(java.util.Locale.ROOT, " %04x:%04x", vendorId, deviceId)
+        + " class=" + Hex.of(classCode)
+        + (pcie ? " pcie" : "")
+        + (multifunction ? " multifunction" : "")
+        + (acs ? " acs" : "")
+        + " parent=" + parent
+        + (type.isBridge() ? " bus=" + Hex.of(secondary) + "-" + Hex.of(subordinate) : "")
+        + (quirkAliasDevfns.isEmpty() ? "" : " quirkAliasDevfns=" + Hex.ids(quirkAliasDevfns))
+        + (pcieBridgeAlias ? " pcieBridgeAlias" : "")
+        + (translationRoot ? " translationRoot" : "")
+        + "]";
+  }
+
   /** Builds a {@link PciDev}. Not thread-safe. */
   public static final class Builder {
     private final Bdf bdf;
@@ -162,6 +186,7 @@ public record PciDev(
      * @param device device ID
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder id(int vendor, int device) {
       this.vendorId = vendor;
       this.deviceId = device;
@@ -174,6 +199,7 @@ public record PciDev(
      * @param code the 24-bit class code
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder classCode(int code) {
       this.classCode = code;
       return this;
@@ -185,6 +211,7 @@ public record PciDev(
      * @param value true for PCIe
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder pcie(boolean value) {
       this.pcie = value;
       return this;
@@ -196,6 +223,7 @@ public record PciDev(
      * @param value true if multi-function
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder multifunction(boolean value) {
       this.multifunction = value;
       return this;
@@ -207,6 +235,7 @@ public record PciDev(
      * @param value true if ACS is enabled
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder acs(boolean value) {
       this.acs = value;
       return this;
@@ -218,6 +247,7 @@ public record PciDev(
      * @param bridge the bridge's address, or null on a root bus
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder parent(@Nullable Bdf bridge) {
       this.parent = bridge;
       return this;
@@ -230,6 +260,7 @@ public record PciDev(
      * @param subordinateBus the subordinate bus
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder window(int secondaryBus, int subordinateBus) {
       this.secondary = secondaryBus;
       this.subordinate = subordinateBus;
@@ -242,6 +273,7 @@ public record PciDev(
      * @param devfns devfns, each 0–0xff
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder quirkAliasDevfns(int... devfns) {
       this.quirkAliasDevfns = Arrays.stream(devfns).sorted().distinct().toArray();
       return this;
@@ -253,6 +285,7 @@ public record PciDev(
      * @param value the flag
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder pcieBridgeAlias(boolean value) {
       this.pcieBridgeAlias = value;
       return this;
@@ -264,6 +297,7 @@ public record PciDev(
      * @param value the flag
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder translationRoot(boolean value) {
       this.translationRoot = value;
       return this;

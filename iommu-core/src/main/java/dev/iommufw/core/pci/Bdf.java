@@ -1,13 +1,16 @@
-package dev.iommufw.core;
+package dev.iommufw.core.pci;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A PCI function's address: segment (domain), bus and devfn. Ordered by segment, bus, device,
- * function, which is the order Linux enumerates and {@code lspci} lists functions in.
+ * A PCI function's address: segment (domain), bus and devfn — the one PCI address type of the
+ * API. Ordered by segment, bus, device, function, which is the order Linux enumerates and {@code
+ * lspci} lists functions in. {@link #of(int, int, int, int)} takes device and function apart;
+ * {@link #parse} reads the Linux form; {@link #ofRequesterId} a segment and requester ID.
  *
  * @param segment PCI segment, 0–0xffff
  * @param bus bus number, 0–0xff
@@ -40,13 +43,47 @@ public record Bdf(int segment, int bus, int devfn) implements Comparable<Bdf> {
   }
 
   /**
+   * The address of a device and function number on a bus, which spells out what the canonical
+   * constructor packs into {@code devfn}: {@code Bdf.of(0, 0, 2, 0)} is {@code 0000:00:02.0}.
+   *
+   * @param segment PCI segment, 0–0xffff
+   * @param bus bus number, 0–0xff
+   * @param device device number, 0–0x1f
+   * @param function function number, 0–7
+   * @return the address
+   */
+  public static Bdf of(int segment, int bus, int device, int function) {
+    checkArgument(device >= 0 && device <= 0x1f, "device out of range: %s", device);
+    checkArgument(function >= 0 && function <= 7, "function out of range: %s", function);
+    return new Bdf(segment, bus, device << 3 | function);
+  }
+
+  /**
    * Parses the Linux form {@code SSSS:BB:DD.F} (lowercase or uppercase hex; exactly four, two,
    * two and one digits; device at most 0x1f, function at most 7).
    *
    * @param text the address
+   * @return the address
+   * @throws IllegalArgumentException naming {@code text} if it is not of that form
+   */
+  public static Bdf parse(String text) {
+    Bdf bdf = tryParse(text);
+    if (bdf == null) {
+      throw new IllegalArgumentException(
+          "not a PCI address of the form SSSS:BB:DD.F: \"" + text + "\"");
+    }
+    return bdf;
+  }
+
+  /**
+   * Parses the Linux form {@code SSSS:BB:DD.F} as {@link #parse} does, for input that may be
+   * something else (for example a device tree path where either may appear).
+   *
+   * @param text the text
    * @return the address, or null if {@code text} is not of that form
    */
-  public static @Nullable Bdf parse(String text) {
+  public static @Nullable Bdf tryParse(String text) {
+    checkNotNull(text);
     if (text.length() != 12
         || text.charAt(4) != ':'
         || text.charAt(7) != ':'

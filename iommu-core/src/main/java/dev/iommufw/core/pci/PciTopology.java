@@ -1,4 +1,4 @@
-package dev.iommufw.core;
+package dev.iommufw.core.pci;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
@@ -6,6 +6,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedSet;
+import com.google.common.primitives.ImmutableIntArray;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>This is where the kernel's {@code pci_for_each_dma_alias()} lives ({@link #dmaAliases},
  * {@link #forEachDmaAlias}): the firmware glue consumes {@link PciFunction#dmaAliases()} built by
- * {@link #pciFunction(PciDev)}, and {@link IommuCore#pciDeviceGroup(Device)} walks the same
+ * {@link #pciFunction(PciDev)}, and {@link dev.iommufw.core.IommuCore#pciDeviceGroup(
+ * dev.iommufw.core.Device)} walks the same
  * aliases, so there is one alias walk in the project. ACS isolation ({@link #isolated}, {@link
  * #isolatedPath}) decides how far the group climbs.
  *
@@ -139,7 +142,7 @@ public final class PciTopology {
    */
   public ImmutableList<PciDmaAlias> dmaAliases(PciDev dev, boolean quirks) {
     ImmutableList.Builder<PciDmaAlias> out = ImmutableList.builder();
-    walk(dev, quirks, alias -> {
+    Object unused = walk(dev, quirks, alias -> {
       out.add(alias);
       return null;
     });
@@ -195,11 +198,11 @@ public final class PciTopology {
    * @return the glue's view of the function
    */
   public PciFunction pciFunction(PciDev dev) {
-    ImmutableList.Builder<Integer> rids = ImmutableList.builder();
+    ImmutableIntArray.Builder rids = ImmutableIntArray.builder();
     for (PciDmaAlias a : dmaAliases(dev)) {
       rids.add(a.requesterId());
     }
-    return new PciFunction(dev.bdf().segment(), dev.bdf().requesterId(), rids.build());
+    return new PciFunction(dev.bdf(), rids.build());
   }
 
   // ============================================================================================
@@ -310,6 +313,7 @@ public final class PciTopology {
      * @param bus bus number, 0–0xff
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder rootBus(int segment, int bus) {
       checkArgument(segment >= 0 && segment <= 0xffff, "segment out of range: %s", segment);
       checkArgument(bus >= 0 && bus <= 0xff, "bus out of range: %s", bus);
@@ -323,6 +327,7 @@ public final class PciTopology {
      * @param dev the function
      * @return this builder
      */
+    @CanIgnoreReturnValue
     public Builder add(PciDev dev) {
       added.add(checkNotNull(dev));
       return this;

@@ -1,4 +1,4 @@
-package dev.iommufw.core;
+package dev.iommufw.core.pci;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
@@ -22,5 +22,16 @@ public record PciDmaAlias(int requesterId, PciDev carrier) {
   public PciDmaAlias {
     checkArgument(requesterId >= 0 && requesterId <= 0xffff, "RID out of range: %s", requesterId);
     checkNotNull(carrier);
+  }
+
+  /**
+   * The alias in hex and its carrier's address, for example {@code PciDmaAlias[0x100 via
+   * 0000:00:1e.0]}.
+   *
+   * @return a description
+   */
+  @Override
+  public String toString() {
+    return "PciDmaAlias[" + Hex.of(requesterId) + " via " + carrier.bdf() + "]";
   }
 }

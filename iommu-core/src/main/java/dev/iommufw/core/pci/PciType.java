@@ -1,4 +1,6 @@
-package dev.iommufw.core;
+package dev.iommufw.core.pci;
+
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +61,7 @@ public enum PciType {
    * @return the type, or null if there is none with that name
    */
   public static @Nullable PciType fromJsonName(String name) {
+    checkNotNull(name);
     for (PciType t : values()) {
       if (t.jsonName().equals(name)) {
         return t;
