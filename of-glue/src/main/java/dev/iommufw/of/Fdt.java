@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * An immutable, parsed flattened device tree blob (Devicetree Specification format v16/v17).
  *
- * <p>{@link #parse(byte[])} checks the blob in the fixed order of {@code fwspec-report.md} §3.1
+ * <p>{@link #parse(byte[])} checks the blob in the fixed order of the
+ * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dtb-checks">DTB checks</a>
  * and throws {@link FdtFormatException} for the first failing check; no other exception escapes
  * for any input. Parsing is a single pass over the structure block with no recursion, so deep or
  * hostile blobs cannot exhaust the stack, and nothing is allocated by a size read from the blob

@@ -136,7 +136,7 @@ public final class Generators {
    * to one SMMU (or to none), up to 6 endpoints, and sometimes QEMU's SMMUv3 model with 16
    * stream-ID bits (so PCI stream IDs above 0xffff fail with {@code ERANGE}). Stream IDs are
    * distinct across devices, so no two devices compete for one stream (a competition the
-   * hardware resolves by bind order, machine.md §5, which is rightly not confluent).
+   * hardware resolves by bind order, which is rightly not confluent).
    *
    * @param r the random source
    * @return the machine's description
