@@ -282,6 +282,26 @@ public record MachineSpec(
   }
 
   /**
+   * The machine as its {@code machine.json}, two-space indented, so that a failing property's
+   * counterexample reads as a machine description (its firmware is what the description's
+   * fields say: SMMUs at their bases, the platform devices' stream IDs, the PCI host's mapping).
+   *
+   * @return the JSON text, followed by the fields that only the firmware carries
+   */
+  @Override
+  public String toString() {
+    String json;
+    try {
+      json = new String(MachineJson.write(MachineJson.parse(
+          machineJson().getBytes(StandardCharsets.UTF_8))), StandardCharsets.UTF_8);
+    } catch (MachineException e) {
+      json = machineJson();
+    }
+    return json + "\n/* firmware: smmus=" + smmus + ", platform=" + platform + ", pciSmmu="
+        + pciSmmu + ", pciSidBase=0x" + Integer.toHexString(pciSidBase) + " */";
+  }
+
+  /**
    * Loads the machine through the same loader as a {@code machine.json} on disk.
    *
    * @return the machine
