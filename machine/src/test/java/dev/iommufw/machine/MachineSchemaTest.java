@@ -82,6 +82,20 @@ class MachineSchemaTest {
     }
   }
 
+  @Test
+  void theFormatPagesExampleConformsAndLoads() throws Exception {
+    Path page = Path.of("").toAbsolutePath().resolveSibling("iommu-core")
+        .resolve("src/main/java/dev/iommufw/core/doc-files/machine-format.html");
+    String html = Files.readString(page, StandardCharsets.UTF_8);
+    int start = html.indexOf("<pre>{");
+    assertThat(start).as("the example on %s", page).isNotNegative();
+    String json = html.substring(start + "<pre>".length(), html.indexOf("</pre>", start))
+        .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    assertThat(errors(json)).isEmpty();
+    MachineDescription d = MachineJson.parse(json.getBytes(StandardCharsets.UTF_8));
+    assertThat(d.pci()).hasSize(3);
+  }
+
   static Stream<Arguments> malformedForms() throws Exception {
     return MachineJsonTest.badDescriptions()
         .filter(a -> !LOADER_ONLY.contains((String) a.get()[0]));
