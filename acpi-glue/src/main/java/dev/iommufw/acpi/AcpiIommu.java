@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * The ACPI IOMMU glue for one system's tables: firmware-node identity for IORT SMMU/PMCG nodes,
  * VIOT IOMMUs and PCI functions, and the redesigned {@code acpi_iommu_configure_id()}.
  *
- * <p><b>Identity</b> (kernel-model.md §1.1): each IORT SMMUv1/v2, SMMUv3 and PMCG node has one
+ * <p><b>Identity</b> (kernel: one {@code struct fwnode_handle} per firmware object, compared by identity): each IORT SMMUv1/v2, SMMUv3 and PMCG node has one
  * {@link FwNode} ({@link #iortFwNode}), created up front as Linux does at boot; a VIOT
  * virtio-iommu over PCI is identified by the PCI function at its segment and BDF, whose {@link
  * FwNode} ({@link #pciFwNode}) the PCI device created here also carries; a virtio-iommu over MMIO
@@ -186,7 +186,8 @@ public final class AcpiIommu {
 
   /**
    * Configures a device's IOMMU from the tables (kernel: {@code acpi_iommu_configure_id()} as
-   * the series' patch 10 made it, with defect D3 fixed).
+   * "acpi: Do not use dev-&gt;iommu within acpi_iommu_configure()" reshaped it; once the probe has
+   * taken the fwspec, it belongs to the core and this method never touches it again).
    *
    * @param core the system
    * @param dev a device of {@code core}: a PCI function, or a device named by its ACPI path
@@ -204,7 +205,7 @@ public final class AcpiIommu {
       if (outcome.result instanceof DmaConfigureResult.NoIommu) {
         // The series tries the VIOT only when the IORT says exactly "no IOMMU". That answer
         // discards what the IORT built (an SMMU and IDs from earlier aliases or platform IDs,
-        // the root complex's ATS flag; acpi-tables.md §1.8): the VIOT starts from nothing.
+        // the root complex's ATS flag): the VIOT starts from nothing.
         if (fwspec.ops() != null || fwspec.numIds() != 0 || fwspec.flags() != 0) {
           fwspec.close();
           fwspec = core.allocFwspec();

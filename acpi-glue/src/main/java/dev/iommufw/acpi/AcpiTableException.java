@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A malformed IORT or VIOT table. The {@link #problem()} is the first check that failed, in the
- * order of {@code fwspec-report.md} §4.1 (IORT) and §5.1 (VIOT); {@link #nodeOffset()} is the
+ * order of the <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#iort-checks">IORT checks</a> and the
+ * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#viot-checks">VIOT checks</a>; {@link #nodeOffset()} is the
  * table offset of the node at fault, or null for table-level faults.
  */
 public final class AcpiTableException extends Exception {

@@ -20,9 +20,10 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A parsed, fully validated IORT (Arm DEN 0049; {@code acpi-tables.md} Part 1).
+ * A parsed, fully validated IORT (Arm DEN 0049).
  *
- * <p>{@link #parse(byte[])} runs every check of {@code fwspec-report.md} §4.1 in that order;
+ * <p>{@link #parse(byte[])} runs every one of the <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#iort-checks">IORT checks</a> in that
+ * order;
  * the first failing check decides the exception. Once parsed, every ID mapping's non-zero output
  * reference is the start of a node, the reference graph is acyclic, and no chain is longer than
  * {@link #MAX_HOPS} hops, so the walks here always terminate.
@@ -71,7 +72,7 @@ public final class Iort {
    *
    * @param table the raw table bytes (exactly the table, as in {@code /sys/firmware/acpi/tables})
    * @return the table
-   * @throws AcpiTableException if any check of {@code fwspec-report.md} §4.1 fails
+   * @throws AcpiTableException if any of the IORT checks fails (the first one decides)
    */
   public static Iort parse(byte[] table) throws AcpiTableException {
     return parse(table, false);
@@ -490,7 +491,7 @@ public final class Iort {
 
   /**
    * Translates {@code id} from {@code start} toward a node of the {@code target} set (kernel:
-   * {@code iort_node_map_id()}; {@code acpi-tables.md} §1.7, {@code fwspec-report.md} §4.2).
+   * {@code iort_node_map_id()}).
    * Single mappings match only on named components and root complexes; the special index of a
    * node is skipped; a match on the last ID of a range is tentative until no later mapping
    * starting exactly at that ID matches (the count vs count − 1 workaround).
@@ -586,7 +587,7 @@ public final class Iort {
 
   /**
    * The ID of mapping {@code index} of {@code node} when used without an input ID (kernel:
-   * {@code iort_node_get_id()}; {@code acpi-tables.md} §1.7.3). Only a single mapping with a
+   * {@code iort_node_get_id()}). Only a single mapping with a
    * non-zero reference, on a named component, root complex, SMMUv3 or PMCG, gives one.
    *
    * @param node a node of this table

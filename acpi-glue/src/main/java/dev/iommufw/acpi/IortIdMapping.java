@@ -1,7 +1,7 @@
 package dev.iommufw.acpi;
 
 /**
- * One IORT ID mapping entry (20 bytes; {@code acpi-tables.md} §1.5).
+ * One IORT ID mapping entry (20 bytes; Arm DEN 0049).
  *
  * <p>The range is {@code [inputBase, inputBase + idCount]} inclusive: {@code idCount} is stored
  * raw, i.e. the number of IDs minus one. All values are u32 held in a {@code long}.

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One IORT node, in table order ({@code acpi-tables.md} §1.4–§1.6). Each type keeps the fields
+ * One IORT node, in table order. Each type keeps the fields
  * that the Linux glue and the report use; {@link #header()} has the common ones.
  */
 public sealed interface IortNode {
@@ -66,7 +66,7 @@ public sealed interface IortNode {
 
   /**
    * The special ("DeviceID") mapping index that is skipped when IDs are translated through this
-   * node (kernel: {@code iort_get_id_mapping_index()}; {@code acpi-tables.md} §1.6.5).
+   * node (kernel: {@code iort_get_id_mapping_index()}).
    *
    * @return the index, or null when no mapping is skipped
    */

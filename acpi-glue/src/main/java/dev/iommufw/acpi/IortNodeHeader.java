@@ -5,7 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 
 /**
- * The 16-byte header common to every IORT node ({@code acpi-tables.md} §1.3) and the node's
+ * The 16-byte header common to every IORT node (Arm DEN 0049) and the node's
  * parsed ID mappings.
  *
  * @param offset table offset of the node

@@ -16,10 +16,10 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A parsed, validated VIOT (ACPI 6.4 §5.2.30; {@code acpi-tables.md} Part 2).
+ * A parsed, validated VIOT (ACPI 6.4 §5.2.30).
  *
- * <p>{@link #parse(byte[])} runs the checks of {@code fwspec-report.md} §5.1 in order. Endpoint
- * nodes whose output node does not resolve to a virtio-iommu node (§5.2) are not errors: Linux
+ * <p>{@link #parse(byte[])} runs the <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#viot-checks">VIOT checks</a> in order.
+ * Endpoint nodes whose output node does not resolve to a virtio-iommu node are not errors: Linux
  * skips them, so they never match in {@link #lookupPci} or {@link #lookupMmio}. Later nodes in the
  * table take precedence over earlier overlapping ones (kernel: {@code acpi_viot_init()} pushes
  * each on the front of its list).
@@ -52,7 +52,7 @@ public final class Viot {
    *
    * @param table the raw table bytes
    * @return the table
-   * @throws AcpiTableException if a check of {@code fwspec-report.md} §5.1 fails
+   * @throws AcpiTableException if one of the VIOT checks fails (the first one decides)
    */
   public static Viot parse(byte[] table) throws AcpiTableException {
     checkNotNull(table);
@@ -176,7 +176,7 @@ public final class Viot {
   }
 
   /**
-   * The IOMMU an endpoint node resolves to ({@code fwspec-report.md} §5.2; kernel: {@code
+   * The IOMMU an endpoint node resolves to (kernel: {@code
    * viot_get_iommu()} on the output node).
    *
    * @param endpoint an endpoint node of this table

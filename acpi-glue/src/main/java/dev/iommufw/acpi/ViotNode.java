@@ -1,7 +1,7 @@
 package dev.iommufw.acpi;
 
 /**
- * One VIOT node, in table order ({@code acpi-tables.md} §2.2–§2.3). Every node knows its table
+ * One VIOT node, in table order. Every node knows its table
  * offset, type code and length.
  */
 public sealed interface ViotNode {

@@ -33,7 +33,7 @@ import org.openjdk.jol.vm.VM;
  * prints a Markdown table (ids, bytes, target, verdict) and the JOL layout of the class.
  */
 public final class FwspecFootprint {
-  /** Target of issue 6: at most this many bytes per installed fwspec, plus 4 per ID. */
+  /** The footprint target: at most this many bytes per installed fwspec, plus 4 per ID. */
   public static final int TARGET_BASE = 48;
 
   private FwspecFootprint() {}

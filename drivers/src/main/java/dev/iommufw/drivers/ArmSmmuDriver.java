@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * cells are dropped.
  *
  * <p>At probe, each word is matched against the instance's stream-match registers
- * (of-binding.md §7.1): stream ID bits outside the implemented ID mask or mask bits outside the
+ * (kernel: {@code
+ * arm_smmu_master_alloc_smes()} and {@code arm_smmu_find_sme()}): stream ID bits outside the implemented ID mask or mask bits outside the
  * implemented SMR mask are {@link Errno#EINVAL}; an existing entry that fully covers the word is
  * shared; a partial overlap is {@link Errno#EINVAL}; otherwise the first free entry is taken, or
  * {@link Errno#ENOSPC}. Two words of one device may share an entry (it is reference counted). An

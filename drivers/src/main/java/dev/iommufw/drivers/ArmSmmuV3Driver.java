@@ -96,7 +96,8 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
 
   /**
    * Creates an instance that accepts every fwspec: 32-bit stream IDs and no ownership check
-   * (machine.md §5: an instance without a hardware model).
+   * (in a machine: an instance without an {@code iommu_hardware} entry, see
+   * <a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html#iommu_hardware">the machine.json format</a>).
    *
    * @param name the instance name
    * @param node the SMMU's firmware node

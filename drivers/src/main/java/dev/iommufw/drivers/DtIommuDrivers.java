@@ -5,7 +5,8 @@ import dev.iommufw.of.FdtNode;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which reference driver binds a device tree IOMMU node (fwspec-report.md §3.2): the node's first
+ * Which reference driver binds a device tree IOMMU node (the
+ * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dt-drivers">driver table</a>): the node's first
  * compatible string found in the table decides; {@code virtio,mmio} counts only when the node has
  * {@code #iommu-cells}. Nodes no reference driver binds are "unmodeled" (null): nothing guesses
  * what other drivers do.

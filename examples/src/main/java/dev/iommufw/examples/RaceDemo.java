@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Runs the probe race of kernel-model.md §5.1–5.2 on real threads against the pre-redesign model
+ * Runs the probe race (a fwspec freed or reallocated while the glue builds it, and a probe that
+ * sees it half built; see the probe-race guide page) on real threads against the pre-redesign model
  * and the redesigned library side by side, for a bounded time, and counts the boots that went
  * wrong: an exception (use after free, NULL dereference), or a device that did not end bound to
  * its SMMU with both stream IDs.

@@ -25,7 +25,7 @@ final class DeviceIommu {
   /**
    * Neighbours in {@link #instance}'s list of bound devices, in bind order. An intrusive list
    * rather than a hash set: binding a device then touches no shared table, which keeps a probe's
-   * cost flat from 10³ to 10⁶ devices (issue 6).
+   * cost flat from 10³ to 10⁶ devices.
    */
   @Nullable Device prevBound;
 

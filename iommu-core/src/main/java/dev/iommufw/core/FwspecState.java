@@ -1,7 +1,7 @@
 package dev.iommufw.core;
 
 /**
- * Ownership states of an {@link IommuFwspec} (the lifecycle of kernel-model.md §4).
+ * Ownership states of an {@link IommuFwspec} (see <a href="{@docRoot}/dev/iommufw/core/doc-files/lifecycle.html">the fwspec lifecycle</a>).
  *
  * <pre>{@code
  *            alloc                 hand-off (probeDevice(dev, fwspec))

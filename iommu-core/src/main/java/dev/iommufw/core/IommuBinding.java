@@ -9,7 +9,7 @@ import com.google.common.primitives.ImmutableIntArray;
  * IDs and flags of its installed fwspec, and its group.
  *
  * <p>Published by the core when a probe succeeds and withdrawn on release, so lock-free readers
- * see a whole binding or none.
+ * see a whole binding or none (see <a href="{@docRoot}/dev/iommufw/core/doc-files/lifecycle.html">the fwspec lifecycle</a>).
  *
  * @param instance the IOMMU instance
  * @param ids the fwspec IDs, in append order

@@ -41,7 +41,7 @@ import dev.iommufw.core.pci.PciTopology;
  *       slot ({@code dev->iommu}: installed fwspec, instance, driver-private data), group
  *       membership and each instance's bound-device set. Probe, release and unregistration all
  *       take it, which also closes the release-versus-probe window the series left open
- *       (kernel-model.md §5.7). Slot accessors ({@link #fwspec}, {@link #priv}, {@link #setPriv},
+ *       (a release racing a probe of the same device). Slot accessors ({@link #fwspec}, {@link #priv}, {@link #setPriv},
  *       {@link #fwspecAddIds}) assert it, as the series' lockdep annotations do.
  *   <li><b>Registry lock</b> (kernel: {@code iommu_device_lock}): guards the instance registry,
  *       the device list and the index of devices waiting for an instance. It is a leaf lock,
@@ -299,8 +299,9 @@ public final class IommuCore {
   }
 
   /**
-   * Records which IOMMU a fwspec belongs to (kernel: {@code iommu_fwspec_assign_iommu()}, with
-   * the series' defect D5 fixed).
+   * Records which IOMMU a fwspec belongs to (kernel: {@code iommu_fwspec_assign_iommu()} from
+   * "iommu: Add iommu_fwspec_alloc/dealloc()"; unlike the posted code, a second IOMMU whose driver
+   * has not registered yet defers instead of failing).
    *
    * <p>For the first IOMMU: the instance registered with {@code iommuNode} must exist; its ops
    * and the node are recorded. If none is registered, the {@link DeferralPolicy} answers. In the
@@ -391,7 +392,7 @@ public final class IommuCore {
    * iommu_fwspec_of_xlate()}): records the IOMMU, then lets the driver translate the cells.
    * Drivers with {@link IommuOps.OfXlateFwspec} run without any lock; legacy {@link
    * IommuOps.LegacyOfXlate} drivers run under the probe lock with the fwspec parked in the
-   * device, and any private state they leave is discarded if the translation fails (defect D6).
+   * device, and any private state they leave is discarded if the translation fails.
    *
    * @param fwspec a {@link FwspecState#BUILDING} fwspec of this core
    * @param dev the client device
@@ -437,8 +438,7 @@ public final class IommuCore {
 
   /**
    * Called when a fwspec that went through a legacy {@code of_xlate} is freed by its owner:
-   * configuration failed, so the driver state that {@code of_xlate} left on the device goes too
-   * (defect D6 fixed).
+   * configuration failed, so the driver state that {@code of_xlate} left on the device goes too.
    */
   void discardProvisional(Device dev) {
     probeLock.lock();
@@ -890,7 +890,7 @@ public final class IommuCore {
     }
   }
 
-  /** A failed probe leaves no IOMMU state at all (kernel-model.md §4, invariant 5). */
+  /** A failed probe leaves no IOMMU state at all (see the fwspec lifecycle guide). */
   private void undoProbe(Device dev, DeviceIommu slot, @Nullable IommuOps acceptedBy) {
     IommuGroup group = slot.group;
     if (group != null) {
@@ -975,7 +975,8 @@ public final class IommuCore {
   }
 
   /**
-   * The group of a PCI function (kernel: {@code pci_device_group()}, machine.md §6), for drivers'
+   * The group of a PCI function (kernel: {@code pci_device_group()}; see
+   * <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>), for drivers'
    * {@link IommuOps#deviceGroup}: the group of the first alias carrier that has one; else,
    * climbing from the last alias's carrier through bridges until the path is ACS-isolated, the
    * group of a bridge on the way or of the device the climb ends at; else the group of a
@@ -1321,7 +1322,8 @@ public final class IommuCore {
     }
   }
 
-  /** Kernel: {@code dev_iommu_get()}; asserts the probe lock as the series' patch 16 does. */
+  /** Kernel: {@code dev_iommu_get()}; asserts the probe lock as
+   * "iommu: Mark dev_iommu_get() with lockdep" does. */
   private DeviceIommu slotOf(Device dev) {
     assertProbeLockHeld();
     DeviceIommu slot = dev.iommu;

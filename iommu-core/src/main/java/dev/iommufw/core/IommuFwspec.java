@@ -39,8 +39,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>IDs</b> are an ordered list of u32 values (Java {@code int}, compared unsigned where it
  * matters) kept unboxed; duplicates are allowed and do occur (two DMA aliases mapping to one
- * ID). Appending never changes earlier IDs nor the fwspec's identity (the series' patch 5, with
- * the posted defect D1 fixed).
+ * ID). Appending never changes earlier IDs nor the fwspec's identity (as in "iommu: Make
+ * iommu_fwspec-&gt;ids a distinct allocation"; growing past one ID keeps every earlier ID and copies
+ * the caller's IDs in order).
  *
  * <p><b>Threads.</b> While building, a fwspec is confined to its owner and not synchronised;
  * state transitions themselves are atomic, so concurrent misuse (two hand-offs) is still caught.
@@ -65,7 +66,7 @@ public final class IommuFwspec implements AutoCloseable {
   }
 
   // Five 4-byte fields: 32 bytes per fwspec with compressed oops, and a single ID needs no
-  // array (issue 6: at most 48 bytes + 4 per ID). Core, node and ops live in a shared object.
+  // array (the footprint target: at most 48 bytes + 4 per ID). Core, node and ops live in a shared object.
 
   /** Core, IOMMU node and ops, shared with the instance's other fwspecs (see FwspecIommu). */
   private FwspecIommu iommu;

@@ -63,7 +63,7 @@ public final class IommuGroup {
 
   /**
    * The instance that translates the group's devices: the instance of its first member that is
-   * bound (machine.md §6: a group's devices all reach the same instance).
+   * bound (a group's devices all reach the same instance).
    *
    * @return the instance, or null while the group has no bound member
    */

@@ -76,8 +76,8 @@ public interface IommuOps {
 
   /**
    * Device tree specifier translation into a caller-owned fwspec (the series' {@code
-   * of_xlate_fwspec}, patch 15). Runs without any lock and never touches the device's IOMMU
-   * slot: it only appends to the fwspec it is given.
+   * of_xlate_fwspec}, added by "iommu: Add ops-&gt;of_xlate_fwspec()"). Runs without any lock and
+   * never touches the device's IOMMU slot: it only appends to the fwspec it is given.
    */
   @FunctionalInterface
   interface OfXlateFwspec {

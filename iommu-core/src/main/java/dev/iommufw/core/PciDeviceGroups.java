@@ -8,7 +8,7 @@ import dev.iommufw.core.pci.PciDev;
 import dev.iommufw.core.pci.PciTopology;
 
 /**
- * The kernel's {@code pci_device_group()} over a {@link PciTopology} (machine.md §6). Runs under
+ * The kernel's {@code pci_device_group()} over a {@link PciTopology} (see <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>). Runs under
  * the core's probe lock, so every other device's group is stable while it looks.
  */
 final class PciDeviceGroups {

@@ -1,7 +1,10 @@
 /**
  * The IOMMU core: devices, firmware nodes, fwspecs, IOMMU instances and the probe lock — a Java
  * port of the Linux kernel's {@code drivers/iommu/iommu.c} fwspec API with the "build the fwspec
- * off the device" redesign.
+ * off the device" redesign of the public patch series "Solve iommu probe races around
+ * iommu_fwspec" (v2, November 2023; "the series" in this documentation). See the
+ * <a href="{@docRoot}/dev/iommufw/core/doc-files/lifecycle.html">fwspec lifecycle</a> and
+ * <a href="{@docRoot}/dev/iommufw/core/doc-files/probe-race.html">the probe race</a> guides.
  *
  * <p>An {@link dev.iommufw.core.IommuCore} is one system. Firmware glue (device tree in {@code
  * dev.iommufw.of}, ACPI in {@code dev.iommufw.acpi}) builds a {@link

@@ -12,7 +12,8 @@ public sealed interface BootEvent {
    * An IOMMU instance registers (kernel: {@code iommu_device_register()}); devices deferred on it
    * are configured again.
    *
-   * @param instance the instance's name (machine.md §3)
+   * @param instance the instance's name (see
+   *     <a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html#instance-names">instance names</a>)
    */
   record RegisterInstance(String instance) implements BootEvent {
     /**

@@ -6,7 +6,7 @@ import java.util.OptionalLong;
 
 /**
  * A DT node's first {@code reg} address translated to the root's address space (kernel: {@code
- * of_translate_address()}), for the instance names of machine.md §3.
+ * of_translate_address()}), for IOMMU instance names.
  */
 final class DtAddresses {
   private DtAddresses() {}

@@ -45,7 +45,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A machine ready to boot (machine.md): its description, its parsed firmware with the glue
+ * A machine ready to boot (<a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the machine.json format</a>): its description, its parsed firmware with the glue
  * ({@link OfIommu} or {@link AcpiIommu}), its PCI topology with Linux's quirks applied, and the
  * IOMMU instances firmware describes.
  *
@@ -107,7 +107,7 @@ public final class Machine {
       if (virtio) {
         enabled.add(AcpiIommuDriver.VIRTIO_IOMMU);
       }
-      // In Linux the VIOT parser is built only with the virtio-iommu driver (machine.md §3).
+      // In Linux the VIOT parser is built only with the virtio-iommu driver (CONFIG_VIRTIO_IOMMU).
       this.acpi = AcpiIommu.of(iort, virtio ? viot : null, enabled);
       this.of = null;
     }
@@ -236,7 +236,7 @@ public final class Machine {
   }
 
   // ============================================================================================
-  // Instances (machine.md §3)
+  // Instances and their names
   // ============================================================================================
 
   private ImmutableList<InstanceSpec> describeInstances(Set<String> drivers)
@@ -346,8 +346,8 @@ public final class Machine {
   }
 
   /**
-   * The IDs under which QEMU's PCI model lets each function of a segment issue DMA (machine.md
-   * §5): the last DMA alias computed without Linux's quirks.
+   * The IDs under which QEMU's PCI model lets each function of a segment issue DMA (the
+   * qemu-virtio-iommu model): the last DMA alias computed without Linux's quirks.
    */
   private ImmutableSet<Integer> qemuKnownIds(int segment) {
     ImmutableSet.Builder<Integer> ids = ImmutableSet.builder();
@@ -428,7 +428,8 @@ public final class Machine {
   }
 
   /**
-   * The devices DMA-configured in the boot, in the order they bind (machine.md §1, §2): the
+   * The devices DMA-configured in the boot, in the order they bind (see
+   * <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#boot">the boot</a>): the
    * {@code bind_order} entries (a repeated entry counts once, where it first appears), then the
    * other DMA-configured PCI functions in address order, then platform devices in path order.
    *
@@ -526,7 +527,7 @@ public final class Machine {
   }
 
   /**
-   * The boot of machine.md §4 as events: every device is added; the instances that register and
+   * The <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#boot">boot</a> as events: every device is added; the instances that register and
    * are not carried by a device (SMMUs) register; devices are DMA-configured in {@link
    * #bindOrder()}, and a virtio-iommu registers right after its carrier binds; finally the
    * deferred-probe timeout fires. From 6.15 on ({@link KernelVersion#firmwareInProbe()}) the

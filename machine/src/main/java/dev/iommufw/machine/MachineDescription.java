@@ -9,7 +9,7 @@ import dev.iommufw.core.pci.PciDev;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A machine description, as {@code machine.json} gives it (machine.md §1), already checked for
+ * A machine description, as {@code machine.json} gives it (<a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the machine.json format</a>), already checked for
  * form and consistency by {@link MachineJson#parse}. Immutable.
  *
  * @param name informational name
@@ -87,7 +87,7 @@ public record MachineDescription(
   }
 
   /**
-   * What an emulated IOMMU accepts (machine.md §5).
+   * What an emulated IOMMU accepts (see <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#hardware">hardware checks</a>).
    *
    * @param model {@code qemu-smmuv3} or {@code qemu-virtio-iommu}
    * @param sidBits for {@code qemu-smmuv3}, the stream-ID bits (0–32); else -1
@@ -140,8 +140,8 @@ public record MachineDescription(
     }
 
     /**
-     * Whether a driver's probe runs on the function, so that it is DMA-configured (machine.md
-     * §2): a driver binds, a driver's probe failed, or it is a PCI-to-PCI bridge (class 06 04).
+     * Whether a driver's probe runs on the function, so that it is DMA-configured (see
+     * <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#dma-configured">the DMA-configured rule</a>): a driver binds, a driver's probe failed, or it is a PCI-to-PCI bridge (class 06 04).
      *
      * @return true if DMA-configured
      */

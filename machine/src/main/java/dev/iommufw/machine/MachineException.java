@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
  * missing key, a value of the wrong type or form, a missing file, an inconsistency), or a
  * malformed firmware file. Nothing is booted when this is thrown.
  *
- * <p>{@link #errorLine()} is the one line the report tool prints (machine.md §1): {@code
+ * <p>{@link #errorLine()} is the one line the report tool prints (see <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#errors">error lines</a>): {@code
  * {"error":"bad-machine","format":"machine","offset":null}} for a bad description, or the
- * firmware file's error line of fwspec-report.md §2.
+ * firmware file's error line, as the per-file report prints it.
  */
 public final class MachineException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -52,7 +52,7 @@ public final class MachineException extends Exception {
    * A malformed firmware file.
    *
    * @param file the file's name as {@code machine.json} gives it
-   * @param category the error category of fwspec-report.md §2, for example {@code truncated}
+   * @param category the error category of the per-file report, for example {@code truncated}
    * @param format {@code dtb}, {@code iort}, {@code viot}, or null when the format is unknown
    * @param offset the table offset of the node at fault, or null
    * @param cause the parser's exception, or null

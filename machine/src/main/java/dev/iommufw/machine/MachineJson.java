@@ -32,7 +32,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads and writes {@code machine.json} (machine.md §1) with Jackson.
+ * Reads and writes {@code machine.json} (<a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the machine.json format</a>) with Jackson.
  *
  * <p>Reading is strict and all-or-nothing: input that is not one valid JSON object (duplicate keys
  * and trailing content included), a missing required key, a value of the wrong type or form, or
@@ -49,7 +49,7 @@ public final class MachineJson {
           .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
           .build();
 
-  /** The driver names of fwspec-report.md §3.2. */
+  /** The IOMMU driver names that {@code iommu_drivers} may list. */
   public static final ImmutableList<String> DRIVERS =
       ImmutableList.of("arm-smmu-v3", "arm-smmu", "virtio-iommu");
 

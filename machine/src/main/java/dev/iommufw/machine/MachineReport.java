@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The machine report (machine.md §7): one compact JSON line per device, in the state's order,
- * with the lexical rules of fwspec-report.md §1 (ASCII; bytes outside 0x20–0x7e, and characters
+ * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#machine">machine report</a>: one compact JSON line per device, in the
+ * state's order, with the report's <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#lexical">lexical rules</a> (ASCII; bytes outside 0x20–0x7e, and characters
  * beyond Latin-1 as their UTF-8 bytes, written as a backslash-u escape; IDs as {@code "0x"} +
  * lowercase hex).
  */

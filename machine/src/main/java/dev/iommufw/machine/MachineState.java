@@ -8,7 +8,7 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The end state of a boot (machine.md §7): per device, the result, instance, IDs, errno and
+ * The end state of a boot (see <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#machine">the machine report</a>): per device, the result, instance, IDs, errno and
  * group; and the groups themselves. An immutable value: two boots that ended the same way have
  * equal states.
  *
@@ -44,7 +44,7 @@ public record MachineState(ImmutableList<DeviceState> devices, ImmutableList<Gro
     return null;
   }
 
-  /** A device's outcome (machine.md §7). */
+  /** A device's outcome, the {@code result} of the machine report. */
   public enum Result {
     /** Never DMA-configured. */
     UNPROBED,

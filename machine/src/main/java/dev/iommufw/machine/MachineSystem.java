@@ -48,7 +48,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One booting system of a {@link Machine}: an {@link IommuCore} with the machine's PCI topology,
  * the reference drivers ({@link ArmSmmuV3Driver}, {@link ArmSmmuDriver}, {@link
- * VirtioIommuDriver}) with the hardware models of machine.md §5, every described IOMMU instance
+ * VirtioIommuDriver}) with the <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#hardware">hardware models</a>, every described IOMMU instance
  * and every device, created through the glue ({@link OfIommu} or {@link AcpiIommu}).
  *
  * <p>{@link #run(BootEvent)} executes one event; events may run in any order and from several
@@ -334,7 +334,7 @@ public final class MachineSystem {
   }
 
   /**
-   * The end state of the boot so far (machine.md §7).
+   * The end state of the boot so far.
    *
    * @return the state
    */

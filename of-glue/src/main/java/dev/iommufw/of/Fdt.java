@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * An immutable, parsed flattened device tree blob (Devicetree Specification format v16/v17).
  *
- * <p>{@link #parse(byte[])} checks the blob in a fixed order (magic; header and blob size;
+ * <p>{@link #parse(byte[])} checks the blob in a fixed order (the
+ * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dtb-checks">DTB checks</a>: magic; header and blob size;
  * {@code version} at least 16, {@code last_comp_version} at most 17 and not above {@code
  * version}; the reservation block 8-byte and the structure block 4-byte aligned; block offsets
  * and sizes within the blob; the structure walk) and throws {@link FdtFormatException} for the

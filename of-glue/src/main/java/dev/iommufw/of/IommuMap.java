@@ -9,8 +9,7 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code iommu-map} and {@code iommu-map-mask} properties of one node ({@code
- * of-binding.md} §4), and the ID look-up through them (kernel: {@code of_map_id()}).
+ * The {@code iommu-map} and {@code iommu-map-mask} properties of one node, and the ID look-up through them (kernel: {@code of_map_id()}).
  *
  * <p>All arithmetic is unsigned 32-bit with wrap-around; IDs, bases and lengths are {@code int}
  * bit patterns.
@@ -33,7 +32,7 @@ public final class IommuMap {
 
   /**
    * Above this many tuples an untargeted look-up goes through an {@link Index}: a linear scan per
-   * look-up made a report over a long map (one look-up per tuple) quadratic (issue 12).
+   * look-up made a report over a long map (one look-up per tuple) quadratic.
    */
   static final int INDEX_THRESHOLD = 16;
 

@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * drivers can read the node's properties. A device created from a node and an IOMMU instance
  * registered with that node therefore agree.
  *
- * <p><b>Configure</b> ({@link #configure}) follows of-binding.md: platform devices use {@code
+ * <p><b>Configure</b> ({@link #configure}) follows the kernel's {@code of_iommu_configure()}: platform devices use {@code
  * iommus} with each target's {@code #iommu-cells}; PCI functions use the host's {@code
  * iommu-map}/{@code iommu-map-mask}, once per DMA alias; buses with an input ID (fsl-mc) use
  * {@code iommu-map} with that ID. The fwspec is built off the device — the driver translates
@@ -141,7 +141,8 @@ public final class OfIommu {
 
   /**
    * Configures a device's IOMMU from the tree (kernel: {@code of_iommu_configure()} as the
-   * series' patch 8 made it, with the defects of kernel-model.md §7 fixed).
+   * series' "iommu/of: Do not use dev-&gt;iommu within of_iommu_configure()" made it: the fwspec is
+   * built off the device and handed to the core complete).
    *
    * @param core the system
    * @param dev a device of {@code core}

@@ -7,7 +7,7 @@ import com.google.common.primitives.ImmutableIntArray;
 import java.util.OptionalInt;
 
 /**
- * The parsed {@code iommus} property of one client node ({@code of-binding.md} §3, kernel: the
+ * The parsed {@code iommus} property of one client node (kernel: the
  * {@code of_parse_phandle_with_args()} loop of {@code of_iommu_configure()}).
  *
  * <p>Entries are read from the first cell until the property ends or an entry cannot be parsed.

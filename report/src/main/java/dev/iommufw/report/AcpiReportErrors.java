@@ -2,7 +2,7 @@ package dev.iommufw.report;
 
 import dev.iommufw.acpi.AcpiTableException;
 
-/** Maps the ACPI parsers' typed errors to the report's error line ({@code fwspec-report.md} §2). */
+/** Maps the ACPI parsers' typed errors to the report's error line. */
 final class AcpiReportErrors {
   private AcpiReportErrors() {}
 

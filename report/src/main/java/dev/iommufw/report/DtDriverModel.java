@@ -10,7 +10,8 @@ import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The report's model of the reference IOMMU drivers' DT side ({@code fwspec-report.md} §3.2):
+ * The report's model of the reference IOMMU drivers' DT side (the
+ * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dt-drivers">driver table</a>):
  * which driver binds an IOMMU node, and how its {@code of_xlate} turns specifier cells into one
  * fwspec ID. Drivers outside the table are "unmodeled": the report does not guess.
  */

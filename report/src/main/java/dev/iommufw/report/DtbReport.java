@@ -20,7 +20,7 @@ import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The device tree report ({@code fwspec-report.md} §3): a {@code dtb} line, then {@code iommu},
+ * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dtb">device tree report</a>: a {@code dtb} line, then {@code iommu},
  * {@code client} and {@code map} lines, each group sorted by path.
  */
 final class DtbReport implements FirmwareReport {

@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
 /**
  * The fwspec report tool: {@code java -jar report/target/fwspec-report.jar FILE...}.
  *
- * <p>For each DTB, IORT or VIOT file it prints the JSON-lines report of {@code fwspec-report.md},
+ * <p>For each DTB, IORT or VIOT file it prints its JSON-lines report (see
+ * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html">the report formats</a>),
  * or that format's single error line. The exit status is 0 when every file gave a report, 1 when
  * any file was malformed, 2 for a usage error or an unreadable file.
  */
@@ -42,7 +43,7 @@ public final class FwspecReportTool implements Callable<Integer> {
       names = "--machine",
       paramLabel = "PATH",
       description =
-          "Boot the machine described by PATH/machine.json (machine.md) and print its report:"
+          "Boot the machine described by PATH/machine.json and print its report:"
               + " per device, the IOMMU instance, IDs, error and IOMMU group.")
   private @Nullable Path machine;
 

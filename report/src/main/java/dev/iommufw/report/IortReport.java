@@ -15,12 +15,12 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The IORT report ({@code fwspec-report.md} §4): the table line, one line per node, then what
+ * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#iort">IORT report</a>: the table line, one line per node, then what
  * Linux's {@code iort_iommu_configure_id()} gives each named component and each root complex
  * for sample input IDs.
  */
 final class IortReport implements FirmwareReport {
-  /** The fixed sample inputs of {@code fwspec-report.md} §3.3. */
+  /** The fixed sample inputs every report starts from. */
   static final long[] FIXED_SAMPLES = {0x0, 0x8, 0x10, 0x18, 0xff, 0x100, 0x200, 0x8000, 0xffff};
 
   private static final long U32 = 0xffffffffL;

@@ -13,7 +13,8 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes the JSON-lines output of the report formats ({@code fwspec-report.md} §1): one compact
+ * Writes the JSON-lines output of the report formats (see their
+ * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#lexical">lexical rules</a>): one compact
  * JSON object per line, ASCII only, keys in the caller's order, byte strings escaped byte by byte.
  *
  * <p>Built on Jackson's streaming {@link JsonGenerator}; the only customisation is the escape

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The report tool's machine mode: {@code --machine PATH/machine.json} and {@code --demo}, in
  * {@code jsonl}, {@code text} or {@code dot} form. A bad description or a malformed firmware file
- * prints the one error line of machine.md §1 and exits 1; an unknown format or demo exits 2.
+ * prints its one error line and exits 1; an unknown format or demo exits 2.
  */
 final class MachineCommand {
   /** The demo machine booted when none is named. */

@@ -4,7 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** Format detection and the per-file report entry point ({@code fwspec-report.md} §2). */
+/** Format detection and the per-file report entry point (see the report formats guide). */
 public final class Reports {
   private static final FirmwareReport DTB = new DtbReport();
   private static final FirmwareReport IORT = new IortReport();

@@ -7,7 +7,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The VIOT report ({@code fwspec-report.md} §5): the table line, one line per node, then the
+ * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#viot">VIOT report</a>: the table line, one line per node, then the
  * endpoint ID every sample PCI function and every valid MMIO endpoint gets.
  */
 final class ViotReport implements FirmwareReport {

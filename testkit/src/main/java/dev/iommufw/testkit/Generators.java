@@ -136,7 +136,7 @@ public final class Generators {
    * to one SMMU (or to none), up to 6 endpoints, and sometimes QEMU's SMMUv3 model with 16
    * stream-ID bits (so PCI stream IDs above 0xffff fail with {@code ERANGE}). Stream IDs are
    * distinct across devices, so no two devices compete for one stream (a competition the
-   * hardware resolves by bind order, machine.md §5, which is rightly not confluent).
+   * hardware resolves by bind order, which is rightly not confluent).
    *
    * @param r the random source
    * @return the machine's description
@@ -188,38 +188,38 @@ public final class Generators {
   }
 
   /**
-   * A device tree built with the of-glue's {@code FdtBuilder}.
+   * A device tree built with the of-glue's {@code FdtBuilder}, printing as DTS-like source.
    *
    * @param r the random source
-   * @return a DTB
+   * @return the DTB ({@link GeneratedDtb#bytes()} for the blob)
    */
-  public static byte[] deviceTree(RandomSource r) {
+  public static GeneratedDtb deviceTree(RandomSource r) {
     MachineSpec s = machineSpec(r);
-    return new MachineSpec(false, s.smmus(), s.iommuDrivers(), s.platform(), s.pciSmmu(),
-        s.pciSidBase(), s.pci(), s.sidBits()).deviceTree();
+    return new GeneratedDtb(new MachineSpec(false, s.smmus(), s.iommuDrivers(), s.platform(),
+        s.pciSmmu(), s.pciSidBase(), s.pci(), s.sidBits()).deviceTree());
   }
 
   /**
-   * An IORT built with the acpi-glue's {@code IortBuilder}.
+   * An IORT built with the acpi-glue's {@code IortBuilder}, printing as its node list.
    *
    * @param r the random source
-   * @return the table
+   * @return the table ({@link GeneratedAcpiTable#bytes()} for the raw bytes)
    */
-  public static byte[] iort(RandomSource r) {
+  public static GeneratedAcpiTable iort(RandomSource r) {
     MachineSpec s = machineSpec(r);
-    return new MachineSpec(true, s.smmus(), s.iommuDrivers(), ImmutableList.of(), s.pciSmmu(),
-        s.pciSidBase(), s.pci(), s.sidBits()).iort();
+    return new GeneratedAcpiTable(new MachineSpec(true, s.smmus(), s.iommuDrivers(),
+        ImmutableList.of(), s.pciSmmu(), s.pciSidBase(), s.pci(), s.sidBits()).iort());
   }
 
   /**
    * A VIOT built with the acpi-glue's {@code ViotBuilder}: a virtio-iommu PCI function at
    * {@code 0000:00:01.0} and 1–3 PCI ranges on segment 0 (never covering the virtio-iommu
-   * itself) with random endpoint-ID offsets.
+   * itself) with random endpoint-ID offsets. Prints as its node list.
    *
    * @param r the random source
-   * @return the table
+   * @return the table ({@link GeneratedAcpiTable#bytes()} for the raw bytes)
    */
-  public static byte[] viot(RandomSource r) {
+  public static GeneratedAcpiTable viot(RandomSource r) {
     ViotBuilder b = new ViotBuilder();
     int n = r.intBetween(1, 3);
     int iommu = b.nextOffset() + 24 * n;
@@ -234,7 +234,7 @@ public final class Generators {
       b.addPciRange(0xf000, 1, 1, 0, 0, iommu);
     }
     b.addVirtioPciIommu(0, 0x08);
-    return b.build();
+    return new GeneratedAcpiTable(b.build());
   }
 
   /**

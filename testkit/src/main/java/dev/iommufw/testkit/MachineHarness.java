@@ -30,11 +30,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link MachineSystem#run(BootEvent)}, so the harness checks exactly what the machine report
  * shows.
  *
- * <h2>What is compared (kernel-model.md §4, invariant 7)</h2>
+ * <h2>What is compared</h2>
  *
  * Per device: the result, the instance, the fwspec IDs (append order), the errno, and the
  * installed fwspec's flags. IOMMU groups are <b>not</b> compared: Linux forms a group at each
- * bind from the groups that exist then (machine.md §6), so group membership legitimately
+ * bind from the groups that exist then (see
+ * <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>), so group membership legitimately
  * depends on bind order.
  *
  * <h2>Invariants checked after every run ({@link Outcome#violations()})</h2>

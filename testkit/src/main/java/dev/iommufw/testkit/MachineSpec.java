@@ -19,7 +19,7 @@ import java.util.Locale;
 /**
  * A small machine in terms a generator can choose freely, rendered to real firmware (a DTB
  * through {@link FdtBuilder}, or an IORT through {@link IortBuilder}) and a {@code machine.json}
- * (machine.md §1), so that it boots through exactly the loader, glue and drivers a real machine
+ * (<a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the machine.json format</a>), so that it boots through exactly the loader, glue and drivers a real machine
  * does.
  *
  * <p>Shape: SMMUs (v3 or v1/v2) at distinct MMIO bases; under DT, platform devices whose {@code
@@ -29,14 +29,14 @@ import java.util.Locale;
  *
  * @param acpi true for IORT firmware, false for a device tree
  * @param smmus the SMMUs, in firmware order
- * @param iommuDrivers the IOMMU drivers the kernel has (machine.md §1): an SMMU whose driver is
+ * @param iommuDrivers the IOMMU drivers the kernel has: an SMMU whose driver is
  *     missing never registers, so its devices defer until the deferred-probe timeout
  * @param platform the platform devices (DT only)
  * @param pciSmmu index into {@code smmus} of the SMMU behind the PCI host, or -1 for none
  * @param pciSidBase the stream ID of RID 0 behind the PCI host
  * @param pci the PCI endpoints on bus 0
  * @param sidBits for a nonzero value, the first SMMUv3 is QEMU's model with that many stream-ID
- *     bits (machine.md §5: larger IDs fail with {@code ERANGE}); 0 accepts every fwspec
+ *     bits (larger IDs fail with {@code ERANGE}); 0 accepts every fwspec
  */
 public record MachineSpec(
     boolean acpi,
@@ -52,11 +52,11 @@ public record MachineSpec(
    * One SMMU.
    *
    * @param v3 true for an SMMUv3 ({@code arm-smmu-v3}), false for an MMU-500 ({@code arm-smmu})
-   * @param base its MMIO base address, which names it (machine.md §3)
+   * @param base its MMIO base address, which names it
    */
   public record Smmu(boolean v3, long base) {
     /**
-     * The instance's name (machine.md §3).
+     * The instance's name, as the kernel's sysfs names it.
      *
      * @return {@code smmu3.0x…} or {@code smmu.0x…}
      */
@@ -279,6 +279,26 @@ public record MachineSpec(
     }
     j.append("],\"bind_order\":[]}");
     return j.toString();
+  }
+
+  /**
+   * The machine as its {@code machine.json}, two-space indented, so that a failing property's
+   * counterexample reads as a machine description (its firmware is what the description's
+   * fields say: SMMUs at their bases, the platform devices' stream IDs, the PCI host's mapping).
+   *
+   * @return the JSON text, followed by the fields that only the firmware carries
+   */
+  @Override
+  public String toString() {
+    String json;
+    try {
+      json = new String(MachineJson.write(MachineJson.parse(
+          machineJson().getBytes(StandardCharsets.UTF_8))), StandardCharsets.UTF_8);
+    } catch (MachineException e) {
+      json = machineJson();
+    }
+    return json + "\n/* firmware: smmus=" + smmus + ", platform=" + platform + ", pciSmmu="
+        + pciSmmu + ", pciSidBase=0x" + Integer.toHexString(pciSidBase) + " */";
   }
 
   /**

@@ -18,10 +18,10 @@ class GeneratedDeviceTreesTest {
     qt().withExamples(200)
         .forAll(TestkitGens.of(Generators::deviceTree))
         .checkAssert(
-            blob -> {
+            dtb -> { // prints as DTS-like source when the property fails
               try {
                 IommuCore core = new IommuCore();
-                OfIommu dt = OfIommu.of(Fdt.parse(blob));
+                OfIommu dt = OfIommu.of(Fdt.parse(dtb.bytes()));
                 for (Device dev : dt.platformDevices()) {
                   core.addDevice(dev);
                   core.dmaConfigure(dev); // no IOMMU registered: none or deferred, never bound

@@ -6,9 +6,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A deliberately racy model of the IOMMU core and OF glue <em>before</em> the redesign (Linux
- * 6.7-rc1, [P] in kernel-model.md), for the race demo and its tests only.
+ * 6.7-rc1, the base of the series "Solve iommu probe races around iommu_fwspec"), for the race demo and its tests only.
  *
- * <p>Racy exactly where [P] is: the glue writes D's IOMMU slot ({@code dev->iommu}) with no lock —
+ * <p>Racy exactly where 6.7-rc1 is: the glue writes D's IOMMU slot ({@code dev->iommu}) with no lock —
  * it allocates the slot, installs an empty fwspec, then appends the IDs one at a time,
  * reallocating the fwspec (and freeing the old one) each time. The probe lock is private to
  * {@link #probe()}; the registration's bus walk probes D under it and, when the driver does not
@@ -24,7 +24,7 @@ public final class PreRedesignModel implements RaceModel {
   private static final Object S_OPS = new Object();
   private static final int[] IDS = {1, 2};
 
-  /** A [P] fwspec: a flexible array, reallocated to grow. */
+  /** A 6.7-rc1 fwspec: a flexible array, reallocated to grow. */
   private static final class Fwspec {
     final Object ops;
     final int[] ids;
@@ -42,7 +42,7 @@ public final class PreRedesignModel implements RaceModel {
     }
   }
 
-  /** A [P] {@code struct dev_iommu}. */
+  /** A 6.7-rc1 {@code struct dev_iommu}. */
   private static final class DevIommu {
     volatile @Nullable Fwspec fwspec;
     volatile boolean freed;

@@ -1,7 +1,7 @@
 package dev.iommufw.examples.race;
 
 /**
- * The race scenario (kernel-model.md §5.1, §5.2): device D is described as {@code iommus =
+ * The race scenario (see the probe-race guide page): device D is described as {@code iommus =
  * <&S 1>, <&S 2>}; D's driver probes (the DMA-configure step) while S's driver registers S. In
  * every serial order, and so in every correct interleaving, D ends bound to S with stream IDs
  * {@code [1, 2]}: {@link #state()} answers {@link #BOUND}.

@@ -1,5 +1,6 @@
 /**
- * The probe race of kernel-model.md §5.1–5.2 (R1, R2) as a small scenario with two
+ * The probe race (a fwspec freed or reallocated while it is built, and a probe that sees it half
+ * built) as a small scenario with two
  * implementations: {@link dev.iommufw.examples.race.PreRedesignModel}, a deliberately racy model
  * of the kernel before the redesign, and {@link dev.iommufw.examples.race.RedesignModel}, the
  * real core and OF glue booting the same device tree through the testkit. {@code RaceDemo} runs

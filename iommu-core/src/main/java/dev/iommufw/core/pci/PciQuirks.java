@@ -6,7 +6,7 @@ import com.google.common.collect.ImmutableSet;
 
 /**
  * The Linux PCI quirks that change DMA aliases and ACS isolation, as far as this project models
- * them (machine.md §2). Linux has many more; these are decided by vendor:device ID and topology.
+ * them (see <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#quirks">quirks</a>). Linux has many more; these are decided by vendor:device ID and topology.
  */
 public final class PciQuirks {
   /** Vendor:device IDs of {@code quirk_use_pcie_bridge_dma_alias}, as {@code vendor << 16 | device}. */

@@ -103,7 +103,7 @@ public final class PciTopology {
 
   /**
    * Visits a function's DMA aliases in the kernel's order (kernel: {@code
-   * pci_for_each_dma_alias()}, of-binding.md §5) and stops at the first visit that returns
+   * pci_for_each_dma_alias()}; see <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#aliases">DMA aliases</a>) and stops at the first visit that returns
    * non-null, returning that value.
    *
    * <p>Order: the function's own RID; its quirk alias devfns on its own bus, ascending; then, for
@@ -211,7 +211,8 @@ public final class PciTopology {
 
   /**
    * Whether the function isolates peer-to-peer DMA (kernel: {@code pci_acs_enabled()} with
-   * source validation, request and completion redirect and upstream forwarding; machine.md §6).
+   * source validation, request and completion redirect and upstream forwarding; see
+   * <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>).
    * The first rule that applies: an Intel root-complex integrated endpoint is isolated (quirk
    * {@code pci_quirk_rciep_acs}); a conventional function, a PCI-to-PCIe or a PCIe-to-PCI bridge
    * is not; a root or downstream port, or a multi-function endpoint, integrated endpoint or
