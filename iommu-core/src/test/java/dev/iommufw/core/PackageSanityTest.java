@@ -53,6 +53,8 @@ class PackageSanityTest {
       setDefault(PciFunction.class, PciFunction.of(Bdf.parse("0000:00:02.0")));
       setDefault(DmaConfigure.class, (c, d) -> new DmaConfigureResult.NoIommu("sanity"));
       setDefault(Errno.class, Errno.EINVAL);
+      // sealed interfaces cannot be proxied: give the testers a real value
+      setDefault(ProbeFlow.class, ProbeFlow.offDeviceHandover());
       setDistinctValues(FwNode.class, node, FwNode.create("other"));
       setDistinctValues(
           IommuGroup.class, core.genericDeviceGroup(dev), core.genericDeviceGroup(dev));
