@@ -20,7 +20,18 @@ public sealed interface MapResult {
    * @param node the tuple's target node, or null when its phandle does not resolve
    * @param outId the output ID, {@code masked - rid_base + out_base} (u32 wrap)
    */
-  record Mapped(int entryIndex, @Nullable FdtNode node, int outId) implements MapResult {}
+  record Mapped(int entryIndex, @Nullable FdtNode node, int outId) implements MapResult {
+    /**
+     * The match with the output ID in hex.
+     *
+     * @return a description
+     */
+    @Override
+    public String toString() {
+      return "Mapped[entryIndex=" + entryIndex + ", node=" + (node == null ? null : node.path())
+          + ", outId=0x" + Integer.toHexString(outId) + "]";
+    }
+  }
 
   /**
    * No tuple matched. The kernel reports success with no target and the output ID equal to the
@@ -28,7 +39,17 @@ public sealed interface MapResult {
    *
    * @param id the input ID, unchanged
    */
-  record NoMatch(int id) implements MapResult {}
+  record NoMatch(int id) implements MapResult {
+    /**
+     * The unmatched ID in hex.
+     *
+     * @return a description
+     */
+    @Override
+    public String toString() {
+      return "NoMatch[id=0x" + Integer.toHexString(id) + "]";
+    }
+  }
 
   /**
    * The look-up failed.
