@@ -15,11 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Runs the probe race of kernel-model.md §5.1–5.2 on real threads against the pre-redesign model,
- * the redesigned library, and the library in the Linux 6.15+ flow (firmware parse in the probe
- * path) side by side, for a bounded time, and counts the boots that went wrong: an exception (use
- * after free, NULL dereference), or a device that did not end bound to its SMMU with both stream
- * IDs.
+ * Runs the probe race (a device's driver probe against its IOMMU's registration) on real threads
+ * against the pre-redesign model, the redesigned library, and the library in the Linux 6.15+ flow
+ * (firmware parse in the probe path) side by side, for a bounded time, and counts the boots that
+ * went wrong: an exception (use after free, NULL dereference), or a device that did not end bound
+ * to its SMMU with both stream IDs.
  *
  * <pre>
  * java -cp examples/target/fwspec-report.jar dev.iommufw.examples.RaceDemo [SECONDS]

@@ -82,6 +82,7 @@ public sealed interface ProbeFlow {
     /** A plain class, not a JDK lambda, so that reflective tools can look inside a core. */
     private static final class AddOrder implements Comparator<Device> {
       @Override
+      @SuppressWarnings("UnusedVariable") // every device ranks equal
       public int compare(Device a, Device b) {
         return 0;
       }
