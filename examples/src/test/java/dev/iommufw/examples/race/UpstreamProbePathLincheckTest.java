@@ -11,8 +11,12 @@ import org.junit.jupiter.api.Test;
  * registration (whose walk configures D from inside the core's probe path), and reading D's state
  * — against {@link FirmwareInProbeRaceSpec}, by Lincheck's model checking. Iterations scale with
  * {@code -Diommufw.tries=N}.
+ *
+ * <p>Named to run after {@link RedesignLincheckTest} in the same fork: on a heavily loaded machine
+ * the first Lincheck test to touch the core's classes pays for Lincheck instrumenting them, which
+ * its hang detector has mistaken for a hung execution.
  */
-public class FirmwareInProbeLincheckTest {
+public class UpstreamProbePathLincheckTest {
   private final CoreRaceModel model = new CoreRaceModel(ProbeFlow.firmwareInProbe());
 
   /**
