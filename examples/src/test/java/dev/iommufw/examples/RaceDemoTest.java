@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 class RaceDemoTest {
   private static final Pattern LAST = Pattern.compile(
       "pre-redesign: (\\d+)/(\\d+) runs failed; redesign: (\\d+)/(\\d+) runs failed");
+  private static final Pattern IN_PROBE = Pattern.compile(
+      "firmware parse in the probe path \\(6\\.15\\+\\): (\\d+)/(\\d+) runs failed");
 
   @Test
   void lastLineHasTheFormAndTheRedesignNeverFails() {
@@ -26,5 +28,9 @@ class RaceDemoTest {
     assertThat(Long.parseLong(m.group(2))).isPositive();
     assertThat(m.group(2)).isEqualTo(m.group(4));
     assertThat(m.group(3)).as(String.join("\n", lines)).isEqualTo("0");
+    Matcher inProbe = IN_PROBE.matcher(lines.get(lines.size() - 2));
+    assertThat(inProbe.matches()).as(lines.get(lines.size() - 2)).isTrue();
+    assertThat(inProbe.group(2)).isEqualTo(m.group(2));
+    assertThat(inProbe.group(1)).as(String.join("\n", lines)).isEqualTo("0");
   }
 }

@@ -308,10 +308,9 @@ public final class IommuCore {
    * {@link ProbeFlow.FirmwareInProbe} flow, an instance whose registration is still probing the
    * devices present answers {@link Errno#EPROBE_DEFER} to every caller but that walk, unless
    * the device is already bound (kernel: the instance's {@code ready} flag, upstream "iommu:
-   * Handle yet another race around registration"). For a
-   * later IOMMU of the same device: the fwspec keeps the first node; an unregistered instance
-   * defers (the kernel wrongly answered {@code EINVAL}); a registered instance of a different
-   * driver is {@link Errno#EINVAL}.
+   * Handle yet another race around registration"). For a later IOMMU of the same device: the
+   * fwspec keeps the first node; an unregistered instance defers (the kernel wrongly answered
+   * {@code EINVAL}); a registered instance of a different driver is {@link Errno#EINVAL}.
    *
    * @param fwspec a {@link FwspecState#BUILDING} fwspec of this core
    * @param dev the client device (for the deferral policy)

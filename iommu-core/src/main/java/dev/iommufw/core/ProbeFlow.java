@@ -77,7 +77,16 @@ public sealed interface ProbeFlow {
    */
   record FirmwareInProbe(Comparator<? super Device> busOrder) implements ProbeFlow {
     /** Every device ranks equal: the order of addition decides. */
-    static final Comparator<Device> ADD_ORDER = Comparator.comparingInt(d -> 0);
+    static final Comparator<Device> ADD_ORDER = new AddOrder();
+
+    /** A plain class, not a JDK lambda, so that reflective tools can look inside a core. */
+    private static final class AddOrder implements Comparator<Device> {
+      @Override
+      @SuppressWarnings("UnusedVariable") // every device ranks equal
+      public int compare(Device a, Device b) {
+        return 0;
+      }
+    }
 
     /**
      * Validates the order.

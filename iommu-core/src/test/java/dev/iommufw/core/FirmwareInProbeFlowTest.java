@@ -214,6 +214,21 @@ class FirmwareInProbeFlowTest {
   }
 
   @Test
+  void aDriverBindAfterTheRegistrationFindsTheDeviceBoundByTheWalk() {
+    Device a = device("a", 1);
+    core.addDevice(a);
+    assertThat(fx.register(core)).isInstanceOf(RegistrationResult.Registered.class);
+    long allocated = core.fwspecsAllocated();
+
+    DmaConfigureResult bind = core.dmaConfigure(a);
+
+    assertThat(bind).isInstanceOf(DmaConfigureResult.Configured.class);
+    assertThat(fx.driver.probed).containsExactly(a); // the bind did not probe again
+    assertThat(core.fwspecsAllocated()).isEqualTo(allocated + 1); // built, then freed at hand-off
+    assertThat(fx.live()).isEqualTo(1);
+  }
+
+  @Test
   void aProbeErrorAfterRegistrationFailsOnlyThatDevice() {
     fx.register();
     fx.driver.rejectInProbe.add(2);

@@ -199,7 +199,15 @@ class ProbeRaceTest {
   }
 
   private static Subject redesigned(int iteration) {
-    IommuCore core = new IommuCore();
+    return redesigned(ProbeFlow.offDeviceHandover(), iteration);
+  }
+
+  private static Subject firmwareInProbe(int iteration) {
+    return redesigned(ProbeFlow.firmwareInProbe(), iteration);
+  }
+
+  private static Subject redesigned(ProbeFlow flow, int iteration) {
+    IommuCore core = new IommuCore(flow);
     TestDriver driver = new TestDriver("smmu");
     FwNode node = FwNode.create("/smmu");
     IommuInstance instance = driver.newInstance("S", node);
@@ -224,7 +232,9 @@ class ProbeRaceTest {
         path[0] =
             r instanceof DmaConfigureResult.Deferred
                 ? "glue deferred, registration retried it"
-                : "glue found S registered";
+                : core.probeFlow() instanceof ProbeFlow.FirmwareInProbe
+                    ? "registration's walk configured D, glue found it bound"
+                    : "glue found S registered";
         if (!(r instanceof DmaConfigureResult.Configured)
             && !(r instanceof DmaConfigureResult.Deferred)) {
           problems.add("glue's configure answered " + r);
@@ -373,5 +383,30 @@ class ProbeRaceTest {
     assertThat(pre.failures())
         .as("the harness must catch the pre-redesign race within %d iterations", n)
         .isPositive();
+  }
+
+  /**
+   * The same race against the Linux 6.15+ flow: D is added (and configured, finding nothing)
+   * before S registers; then D's driver probe races S's registration, whose walk configures D
+   * itself. D must end bound to S with its IDs every time, nothing leaked, nothing waiting.
+   */
+  @Test
+  void firmwareParseInTheProbePathNeverFailsEither() throws InterruptedException {
+    int n = iterations();
+
+    Outcome inProbe = race(ProbeRaceTest::firmwareInProbe, n, MAX_SKEW);
+
+    System.out.printf(
+        "ProbeRaceTest firmware parse in the probe path: %d iterations in %d ms, %d failures%s%n",
+        inProbe.iterations(),
+        inProbe.ms(),
+        inProbe.failures(),
+        inProbe.firstWhat() == null
+            ? ""
+            : "; first at iteration " + inProbe.firstFailure() + ": " + inProbe.firstWhat());
+    System.out.println("ProbeRaceTest firmware-in-probe tally: " + inProbe.tally());
+    assertThat(inProbe.failures())
+        .as("firmware-in-probe failures (first: %s)", inProbe.firstWhat())
+        .isZero();
   }
 }

@@ -66,7 +66,8 @@ import org.jspecify.annotations.Nullable;
  * not; the SMMUv3 driver answers {@code ENODEV} for a stream ID another device owns; and an
  * instance whose registration a failed probe aborted never registers again in that boot, so the
  * devices that point at it end, after the deferred-probe timeout, without an IOMMU (a device no
- * driver binds keeps the outcome of its last configuration).
+ * driver binds keeps the outcome of its last configuration). A configuration that finds its
+ * instance not registered builds nothing, so it does not replace a device's last outcome.
  *
  * <h2>From the glue's outcome to the report's result</h2>
  *
@@ -100,13 +101,16 @@ public final class MachineSystem {
   private final ImmutableMap<String, String> carriers;
   /** Carried instances whose registration waits for their carrier to bind. */
   private final java.util.Set<String> pending = ConcurrentHashMap.newKeySet();
+  /** Whether the kernel parses the firmware in the probe path (6.15 and later). */
+  private final boolean firmwareInProbe;
   /** Instances whose registration failed (from 6.15 on): they never register again. */
   private final java.util.Set<IommuInstance> failedRegistrations = ConcurrentHashMap.newKeySet();
 
   MachineSystem(Machine machine) {
     this.machine = machine;
     IommuCore.Builder builder = IommuCore.builder().pciTopology(machine.topology());
-    if (machine.kernelVersion().firmwareInProbe()) {
+    this.firmwareInProbe = machine.kernelVersion().firmwareInProbe();
+    if (firmwareInProbe) {
       Map<String, Integer> rank = new java.util.HashMap<>();
       for (String name : machine.busOrder()) {
         rank.put(name, rank.size());
@@ -169,7 +173,13 @@ public final class MachineSystem {
     Device.Builder b = Device.builder(name, glued.bus())
         .dmaConfigureStep((c, d) -> {
           DmaConfigureResult r = step.configure(c, d);
-          outcomes.put(name, r);
+          if (r instanceof DmaConfigureResult.Deferred && firmwareInProbe) {
+            // From 6.15 a configuration that finds its instance not registered builds nothing:
+            // the device keeps the outcome of its last configuration that did.
+            outcomes.putIfAbsent(name, r);
+          } else {
+            outcomes.put(name, r);
+          }
           return r;
         });
     FwNode node = glued.fwNode();

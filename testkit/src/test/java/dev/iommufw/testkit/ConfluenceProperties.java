@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 
 import dev.iommufw.machine.Machine;
+import dev.iommufw.machine.MachineDescription;
+import dev.iommufw.machine.MachineException;
+import dev.iommufw.machine.MachineJson;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Confluence (kernel-model.md §4, invariant 7; issue 5): any permutation of a machine's boot
  * events, with deferred-probe retries mixed in, and random interleavings of them on real
- * threads, end in the reference boot's state, with every harness invariant holding. Over the 7
- * corpus machines and over generated ones. Tries scale with {@code -Diommufw.tries=N}.
+ * threads, end in the reference boot's state, with every harness invariant holding. Over the
+ * corpus machines (before and from Linux 6.15) and over generated ones, booted by both rules.
+ * Tries scale with {@code -Diommufw.tries=N}.
  */
 class ConfluenceProperties {
   static List<Path> machines() throws Exception {
@@ -57,6 +61,34 @@ class ConfluenceProperties {
         }))
         .checkAssert(e -> {
           MachineHarness h = MachineHarness.of(e.getKey().machine());
+          assertThat(h.problems(h.run(e.getValue())))
+              .as("%s\n%s", e.getKey().machineJson(), e.getValue()).isEmpty();
+        });
+  }
+
+  /** The generated machine booted by a 6.18 kernel's rules (firmware parse in the probe path). */
+  static Machine on618(MachineSpec spec) {
+    try {
+      MachineDescription d = MachineJson.parse(
+          spec.machineJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return Machine.of(new MachineDescription(d.name(), "6.18", d.firmwareKind(),
+          d.firmwareFiles(), d.iommuDrivers(), d.iommuHardware(), d.pciHosts(), d.pci(),
+          d.platform(), d.bindOrder()), spec.firmware());
+    } catch (MachineException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void generatedMachinePermutationsReachTheReferenceStateFrom615On() {
+    qt().withExamples(Tries.scaled(200)).withShrinkCycles(200)
+        .forAll(TestkitGens.of(r -> {
+          MachineSpec spec = Generators.machineSpec(r);
+          Machine m = on618(spec);
+          return Map.entry(spec, Generators.concurrentSchedule(r, m, 3, r.intBetween(1, 3)));
+        }))
+        .checkAssert(e -> {
+          MachineHarness h = MachineHarness.of(on618(e.getKey()));
           assertThat(h.problems(h.run(e.getValue())))
               .as("%s\n%s", e.getKey().machineJson(), e.getValue()).isEmpty();
         });

@@ -11,6 +11,7 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
+import dev.iommufw.core.ProbeFlow;
 import dev.iommufw.core.ProbeResult;
 import java.util.Objects;
 
@@ -23,12 +24,18 @@ import java.util.Objects;
  * is small enough to enumerate.
  */
 final class CoreRaceModel implements RaceModel {
-  private final IommuCore core = new IommuCore();
+  private final IommuCore core;
   private final FwNode sNode = FwNode.create("S");
   private final IommuInstance s;
   private final Device d;
 
   CoreRaceModel() {
+    this(ProbeFlow.offDeviceHandover());
+  }
+
+  /** The scenario on a core with the given flow; D is added before anything runs. */
+  CoreRaceModel(ProbeFlow flow) {
+    core = new IommuCore(flow);
     IommuOps ops = new IommuOps() {
       @Override
       public String name() {
