@@ -108,10 +108,13 @@ public final class FwspecReportTool implements Callable<Integer> {
       if (!legacyFiles.isEmpty() || legacyOutputDir != null || (machine != null && demo != null)) {
         return usage("--machine and --demo take no FILE, --output-dir or each other");
       }
-      deprecated(machine != null ? "machine PATH" : "demo [NAME]");
-      return machine != null
-          ? new MachineCommand(out, err, seams).with(machine, format).call()
-          : new DemoCommand(out, err, seams).with(demo, format).call();
+      if (machine != null) {
+        deprecated("machine PATH");
+        return new MachineCommand(out, err, seams).with(machine, format).call();
+      }
+      deprecated("demo [NAME]");
+      return new DemoCommand(out, err, seams)
+          .with(demo == null ? DemoCommand.DEFAULT_DEMO : demo, format).call();
     }
     if (legacyFormat != null) {
       return usage("--format applies to machines, not to firmware files");

@@ -1,5 +1,6 @@
 package dev.iommufw.report;
 
+import com.google.common.base.Splitter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +131,7 @@ final class HelpLayout {
   static List<String> wrap(String text, int width) {
     List<String> lines = new ArrayList<>();
     StringBuilder line = new StringBuilder();
-    for (String word : text.strip().split(" +")) {
+    for (String word : Splitter.on(' ').omitEmptyStrings().split(text)) {
       if (word.isEmpty()) {
         continue;
       }
