@@ -110,7 +110,7 @@ public final class FwspecReportTool implements Callable<Integer> {
       }
       if (machine != null) {
         deprecated("machine PATH");
-        return new MachineCommand(out, err, seams).with(machine, format).call();
+        return new MachineCommand(out, err, seams).with(List.of(machine), format).call();
       }
       deprecated("demo [NAME]");
       return new DemoCommand(out, err, seams)
@@ -149,6 +149,10 @@ public final class FwspecReportTool implements Callable<Integer> {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err, Seams seams) {
+    Integer fast = FastPath.run(args, out, err, seams);
+    if (fast != null) {
+      return fast;
+    }
     CommandLine cli = commandLine(out, err, seams, List.of(args).contains("--debug"));
     return cli.execute(args);
   }

@@ -77,9 +77,9 @@ final class MachineCommand implements Callable<Integer> {
     this.seams = seams;
   }
 
-  /** Sets what the deprecated 0.1 command line gave. */
-  MachineCommand with(Path path, MachineFormat f) {
-    this.paths = new ArrayList<>(List.of(path));
+  /** Sets what the command line gave, when picocli did not parse it. */
+  MachineCommand with(List<Path> inputs, MachineFormat f) {
+    this.paths = new ArrayList<>(inputs);
     this.format = f;
     return this;
   }

@@ -6,6 +6,7 @@ import dev.iommufw.machine.MachineReport;
 import dev.iommufw.machine.MachineState;
 import dev.iommufw.machine.MachineText;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -52,11 +53,20 @@ enum MachineFormat {
   }
 
   static MachineFormat parse(String value) {
+    MachineFormat f = lookUp(value);
+    if (f == null) {
+      throw new TypeConversionException("expected jsonl, text or dot, not '" + value + "'");
+    }
+    return f;
+  }
+
+  /** The format named {@code value} on the command line, or null. */
+  static @Nullable MachineFormat lookUp(String value) {
     for (MachineFormat f : values()) {
       if (f.cliName().equals(value)) {
         return f;
       }
     }
-    throw new TypeConversionException("expected jsonl, text or dot, not '" + value + "'");
+    return null;
   }
 }

@@ -71,7 +71,7 @@ final class ReportCommand implements Callable<Integer> {
     this.seams = seams;
   }
 
-  /** Sets what the deprecated 0.1 command line gave. */
+  /** Sets what the command line gave, when picocli did not parse it. */
   ReportCommand with(List<Path> inputs, @Nullable Path dir) {
     this.files = new ArrayList<>(inputs);
     this.outputDir = dir;
