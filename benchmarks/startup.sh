@@ -63,6 +63,9 @@ measure() { # variant name
   local v=$1 t0 t1 r
   for r in $(seq 1 "$SINGLE"); do
     t0=$(now); "$LAUNCHER" machine "$ONE" > /dev/null; t1=$(now); ms "$t0" "$t1" >> "$OUT/$v.one-launcher"
+    # CPU time (user + system) of the same run: what start-up costs whatever the load.
+    { TIMEFORMAT='%3U %3S'; time "$LAUNCHER" machine "$ONE" > /dev/null; } 2>&1 \
+      | awk '{printf "%d\n", ($1 + $2) * 1000}' >> "$OUT/$v.one-launcher-cpu"
     t0=$(now); java -jar "$JAR" machine "$ONE" > /dev/null; t1=$(now); ms "$t0" "$t1" >> "$OUT/$v.one-plain"
   done
   for r in $(seq 1 "$ROUNDS"); do
@@ -99,12 +102,13 @@ for f in "${FILES[@]}"; do
 done
 
 row() { # variant label
-  local v=$1 one plain bj bp dt cj
+  local v=$1 one plain cpu bj bp dt cj
   one=$(median < "$OUT/$v.one-launcher"); plain=$(median < "$OUT/$v.one-plain")
+  cpu=$(median < "$OUT/$v.one-launcher-cpu")
   bj=$(median < "$OUT/$v.batch-jvm"); bp=$(median < "$OUT/$v.batch-procs")
   dt=$(median < "$OUT/$v.dtc"); cj=$(median < "$OUT/$v.corpus-jvm")
-  printf '| %s | %s ms (plain `java -jar`: %s ms) | %s ms vs %s ms: **%s×** | %s ms vs %s ms: **%s×** |\n' \
-    "$2" "$one" "$plain" "$bj" "$bp" "$(awk "BEGIN{printf \"%.1f\", $bp/$bj}")" \
+  printf '| %s | %s ms wall, %s ms CPU (plain `java -jar`: %s ms wall) | %s ms vs %s ms: **%s×** | %s ms vs %s ms: **%s×** |\n' \
+    "$2" "$one" "$cpu" "$plain" "$bj" "$bp" "$(awk "BEGIN{printf \"%.1f\", $bp/$bj}")" \
     "$cj" "$dt" "$(awk "BEGIN{printf \"%.1f\", $dt/$cj}")"
 }
 
