@@ -109,8 +109,8 @@ ms() { echo $(( ($2 - $1) / 1000000 )); }
 JAVA_TUNED=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto)
 {
   echo "${PRIO[*]} dtc -I dtb -O dts -o /dev/null FILE  (once per file, ${#FILES[@]} files)"
-  echo "${PRIO[*]} java -jar $TOOL_NAME --output-dir DIR FILE...  (one JVM, ${#FILES[@]} files)"
-  echo "${PRIO[*]} java ${JAVA_TUNED[*]} -jar $TOOL_NAME --output-dir DIR FILE..."
+  echo "${PRIO[*]} java -jar $TOOL_NAME report --output-dir DIR FILE...  (one JVM, ${#FILES[@]} files)"
+  echo "${PRIO[*]} java ${JAVA_TUNED[*]} -jar $TOOL_NAME report --output-dir DIR FILE..."
 } >> "$OUT/commands.txt"
 echo -e "round\tdtc_ms\tjava_ms\tjava_tuned_ms" > "$OUT/batch.tsv"
 for round in $(seq 1 "$ROUNDS"); do
@@ -118,10 +118,10 @@ for round in $(seq 1 "$ROUNDS"); do
   for f in "${FILES[@]}"; do "${PRIO[@]}" dtc -I dtb -O dts -o /dev/null "$f" 2>/dev/null || true; done
   t1=$(now)
   rm -rf "$OUT/batch"
-  "${PRIO[@]}" java -jar "$TOOL" --output-dir "$OUT/batch" "${FILES[@]}"
+  "${PRIO[@]}" java -jar "$TOOL" report --output-dir "$OUT/batch" "${FILES[@]}" > /dev/null
   t2=$(now)
   rm -rf "$OUT/batch"
-  "${PRIO[@]}" java "${JAVA_TUNED[@]}" -jar "$TOOL" --output-dir "$OUT/batch" "${FILES[@]}"
+  "${PRIO[@]}" java "${JAVA_TUNED[@]}" -jar "$TOOL" report --output-dir "$OUT/batch" "${FILES[@]}" > /dev/null
   t3=$(now)
   echo -e "$round\t$(ms "$t0" "$t1")\t$(ms "$t1" "$t2")\t$(ms "$t2" "$t3")" | tee -a "$OUT/batch.tsv"
 done

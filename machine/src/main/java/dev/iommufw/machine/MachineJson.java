@@ -4,12 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.iommufw.core.pci.Bdf;
@@ -42,13 +37,6 @@ import org.jspecify.annotations.Nullable;
  * ignored. File existence is checked by {@link Machine#load}.
  */
 public final class MachineJson {
-  private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
-          .build();
-
   /** The IOMMU driver names that {@code iommu_drivers} may list. */
   public static final ImmutableList<String> DRIVERS =
       ImmutableList.of("arm-smmu-v3", "arm-smmu", "virtio-iommu");
@@ -65,13 +53,13 @@ public final class MachineJson {
   public static MachineDescription parse(byte[] json) throws MachineException {
     checkNotNull(json);
     JsonNode root;
-    try (JsonParser p = MAPPER.getFactory().createParser(json)) {
-      root = MAPPER.readTree(p);
-      if (root == null) {
-        throw MachineException.badMachine("$", "empty input");
-      }
+    try {
+      root = JsonTree.parse(json);
     } catch (IOException | RuntimeException e) {
       throw MachineException.badMachine("$", "not valid JSON: " + e.getMessage());
+    }
+    if (root == null) {
+      throw MachineException.badMachine("$", "empty input");
     }
     return new MachineJson.Reader().read(root);
   }

@@ -3,8 +3,12 @@ package dev.iommufw.report;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import org.jspecify.annotations.Nullable;
 
-/** Format detection and the per-file report entry point (see the report formats guide). */
+/**
+ * Format detection and the per-file report entry point: a report, or a single error line naming
+ * the category, the format and the offset of the node at fault.
+ */
 public final class Reports {
   private static final FirmwareReport DTB = new DtbReport();
   private static final FirmwareReport IORT = new IortReport();
@@ -35,7 +39,21 @@ public final class Reports {
         return VIOT;
       }
     }
-    throw new ReportException("bad-signature", null, null, "not a DTB, IORT or VIOT", null);
+    throw new ReportException("bad-signature", null, null, signatureProblem(file), null);
+  }
+
+  private static String signatureProblem(byte[] file) {
+    if (file.length == 0) {
+      return "empty file, not a DTB, IORT or VIOT";
+    }
+    if (file.length < 4) {
+      return "only " + file.length + " byte" + (file.length == 1 ? "" : "s")
+          + ", too short for a DTB, IORT or VIOT signature";
+    }
+    return String.format(java.util.Locale.ROOT,
+        "starts with %02x %02x %02x %02x, not a DTB (d0 0d fe ed), IORT or VIOT signature"
+            + " (at byte offset 0)",
+        file[0] & 0xff, file[1] & 0xff, file[2] & 0xff, file[3] & 0xff);
   }
 
   /**
@@ -47,6 +65,16 @@ public final class Reports {
    * @throws IOException when {@code out} fails
    */
   public static boolean writeReport(byte[] file, OutputStream out) throws IOException {
+    return writeReportOrError(file, out) == null;
+  }
+
+  /**
+   * Writes the report of one file, or its single error line, and returns the error.
+   *
+   * @return null after a report, the error after its error line
+   */
+  static @Nullable ReportException writeReportOrError(byte[] file, OutputStream out)
+      throws IOException {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream(4096);
     try (JsonLines lines = new JsonLines(buffer)) {
       try {
@@ -57,10 +85,10 @@ public final class Reports {
         e.writeTo(lines);
         lines.flush();
         buffer.writeTo(out);
-        return false;
+        return e;
       }
     }
     buffer.writeTo(out);
-    return true;
+    return null;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The fwspec report tool ({@code fwspec-report.jar}): JSON-lines reports of device tree blobs and
  * ACPI IORT/VIOT tables ({@link dev.iommufw.report.Reports}), and whole-machine reports
- * ({@link dev.iommufw.report.MachineCommand}); {@link dev.iommufw.report.FwspecReportTool} is the
+ * ({@code fwspec-report machine}); {@link dev.iommufw.report.FwspecReportTool} is the
  * command-line entry point.
  */
 @NullMarked
