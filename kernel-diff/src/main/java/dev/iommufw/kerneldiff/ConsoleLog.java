@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -24,6 +25,8 @@ import java.util.zip.GZIPInputStream;
  */
 public record ConsoleLog(
     ImmutableMap<String, ImmutableList<String>> sections, ImmutableMap<String, byte[]> files) {
+
+  private static final Pattern ANSI = Pattern.compile("\u001b\\[[0-9;=?]*[A-Za-z]");
 
   /**
    * Checks non-nullness.
@@ -45,7 +48,8 @@ public record ConsoleLog(
    *     file dump does not decode
    */
   public static ConsoleLog parse(String text) throws ObservationException {
-    String[] lines = text.replace("\r", "").split("\n", -1);
+    // UEFI leaves terminal escape sequences in front of the first line the guest prints
+    String[] lines = ANSI.matcher(text.replace("\r", "")).replaceAll("").split("\n", -1);
     int begin = -1;
     int end = -1;
     for (int i = 0; i < lines.length; i++) {

@@ -31,6 +31,18 @@ class ConsoleLogTest {
   }
 
   @Test
+  void findsTheBeginMarkerBehindTheTerminalEscapesUefiLeavesOnItsLine() throws Exception {
+    String esc = String.valueOf((char) 27);
+    String log = String.join("\r\n", "UEFI firmware",
+        esc + "[2J" + esc + "[01;01H" + esc + "[=3hKD-BEGIN", "KD-SECTION uname",
+        "6.12.117+deb13-arm64", "KD-END", "");
+
+    ConsoleLog c = ConsoleLog.parse(log);
+
+    assertThat(c.section("uname")).containsExactly("6.12.117+deb13-arm64");
+  }
+
+  @Test
   void decodesGzippedBase64FileDumps() throws Exception {
     byte[] payload = "IORT and some bytes\0\1\2".getBytes(StandardCharsets.ISO_8859_1);
     ByteArrayOutputStream gz = new ByteArrayOutputStream();
