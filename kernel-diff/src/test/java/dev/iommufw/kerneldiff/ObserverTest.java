@@ -19,12 +19,13 @@ class ObserverTest {
    * same Debian kernel, read back to exactly the shipped machine.json and expected.jsonl.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"linux-6.18-dt-smmuv3", "linux-6.18-acpi-smmuv3-switch"})
+  @ValueSource(strings = {"linux-6.18-dt-smmuv3", "linux-6.18-acpi-smmuv3-switch",
+      "linux-6.12-dt-smmuv3", "linux-6.12-dt-viommu"})
   void capturedLogOfAShippedTopologyReadsBackToTheShippedMachineAndReport(String name)
       throws Exception {
     ConsoleLog log = ConsoleLog.parse(Resources.text("logs/" + name + ".console.log"));
 
-    Observer.write(Observer.observe(log, "6.18", name), tmp);
+    Observer.write(Observer.observe(log, kernelOf(name), name), tmp);
 
     assertThat(Files.readString(tmp.resolve("expected.jsonl"), StandardCharsets.US_ASCII))
         .isEqualTo(Resources.text("shipped/" + name + "/expected.jsonl"));
@@ -34,6 +35,33 @@ class ObserverTest {
     assertThat(observed).isEqualTo(shipped);
     assertThat(Files.readString(tmp.resolve("machine.json")))
         .isEqualTo(Resources.text("shipped/" + name + "/machine.json"));
+  }
+
+  private static String kernelOf(String name) {
+    return name.split("-", -1)[1];
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"linux-6.12-dt-smmuv3", "linux-6.12-dt-viommu"})
+  void onLinux612TheLibraryPredictsExactlyWhatTheKernelDid(String name) throws Exception {
+    ConsoleLog log = ConsoleLog.parse(Resources.text("logs/" + name + ".console.log"));
+    Observer.write(Observer.observe(log, kernelOf(name), name), tmp);
+
+    assertThat(KernelDiff.diffAgainstLibrary(tmp)).isEmpty();
+    assertThat(Files.readString(tmp.resolve("predicted.jsonl")))
+        .isEqualTo(Files.readString(tmp.resolve("expected.jsonl")));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"linux-6.12-dt-smmuv3"})
+  void beforeLinux615AFunctionWithoutDriverThatIsNoBridgeIsUnprobed(String name)
+      throws Exception {
+    ConsoleLog log = ConsoleLog.parse(Resources.text("logs/" + name + ".console.log"));
+
+    Observer.Observation o = Observer.observe(log, kernelOf(name), name);
+
+    assertThat(o.report()).filteredOn(d -> d.device().equals("0000:03:02.0"))
+        .singleElement().extracting(DeviceResult::result).isEqualTo("unprobed");
   }
 
   @ParameterizedTest
