@@ -80,6 +80,22 @@ class TopologyGeneratorTest {
   }
 
   @Test
+  void virtioBlkBehindAConventionalBridgeGoesWithoutItsDriver() {
+    qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
+      Topology t = TopologyGenerator.generate(seed, 1, Firmware.MIXED).get(0);
+      Set<String> conventional = new HashSet<>();
+      for (QemuDevice d : t.devices()) {
+        if (d.driver().equals("pci-bridge") || d.driver().equals("pcie-pci-bridge")) {
+          conventional.add(d.props().get("id"));
+        }
+      }
+      boolean behind = t.devices().stream().anyMatch(d -> d.driver().equals("virtio-blk-pci")
+          && conventional.contains(d.props().get("bus")));
+      assertThat(t.modules().contains("virtio_blk")).isEqualTo(!behind);
+    });
+  }
+
+  @Test
   void theFirmwareChoiceIsHonoured() {
     qt().withExamples(100).forAll(longs().all()).checkAssert(seed -> {
       assertThat(TopologyGenerator.generate(seed, 1, Firmware.ACPI).get(0).acpi()).isTrue();
