@@ -24,7 +24,10 @@ import org.jspecify.annotations.Nullable;
  * <p>A device's fwspec starts at a {@code fwinit} when it has none open; it ends at {@code
  * fwfree}, at a {@code devfree} outside the device's own probe, or when the device's probe
  * returns an error. The last one is the device's (from 6.15 a fwspec is built at device add and
- * again when an IOMMU registers).
+ * again when an IOMMU registers) — except that a last fwspec which holds IDs but never reached
+ * the IOMMU probe does not replace an earlier one that was decided (probed, failed or freed):
+ * under ACPI, Linux 6.15+ rebuilds the fwspec when a driver binds to a device whose probe
+ * failed, and does not probe it again.
  *
  * @param devices per device name (as the kernel names it: a BDF, or a platform device name), in
  *     the order of their first event
@@ -162,8 +165,12 @@ public record FwspecTrace(ImmutableMap<String, Device> devices, ImmutableList<St
       }
     }
     ImmutableMap.Builder<String, Device> out = ImmutableMap.builder();
-    devs.forEach((k, v) -> out.put(k,
-        new Device(k, ImmutableIntArray.copyOf(v.ids), v.end, v.errno)));
+    devs.forEach((k, v) -> {
+      Device last = new Device(k, ImmutableIntArray.copyOf(v.ids), v.end, v.errno);
+      Device decided = v.decided;
+      out.put(k, v.end == End.OPEN && !v.ids.isEmpty() && decided != null
+          ? new Device(k, decided.ids(), decided.end(), decided.errno()) : last);
+    });
     return new FwspecTrace(out.buildOrThrow(), ImmutableList.copyOf(addOrder));
   }
 
@@ -204,8 +211,13 @@ public record FwspecTrace(ImmutableMap<String, Device> devices, ImmutableList<St
     List<Integer> ids = new ArrayList<>();
     End end = End.OPEN;
     int errno;
+    /** The last fwspec that was probed, failed or freed, before the current one. */
+    @Nullable Device decided;
 
     void restart() {
+      if (started && end != End.OPEN) {
+        decided = new Device("", ImmutableIntArray.copyOf(ids), end, errno);
+      }
       started = true;
       ids = new ArrayList<>();
       end = End.OPEN;

@@ -98,6 +98,26 @@ class FwspecTraceTest {
   }
 
   @Test
+  void aRebuiltFwspecThatIsNeverProbedLeavesTheFailedOneAsTheOutcome() throws Exception {
+    ev("probe", "dev=\"0000:01:01.0\"");
+    ev("fwinit", "dev=\"0000:01:01.0\" fwnode=0xffff1");
+    ev("fwadd", "dev=\"0000:01:01.0\" n=1 id0=0x108 id1=0x0");
+    ev("fwadd", "dev=\"0000:01:01.0\" n=1 id0=0x8 id1=0x0");
+    ev("devfree", "dev=\"0000:01:01.0\"");
+    ret("probe_ret", "__iommu_probe_device", -19);
+    // the driver binds: ACPI builds the fwspec again, and nothing probes it
+    ev("fwinit", "dev=\"0000:01:01.0\" fwnode=0xffff1");
+    ev("fwadd", "dev=\"0000:01:01.0\" n=1 id0=0x108 id1=0x0");
+    ev("fwadd", "dev=\"0000:01:01.0\" n=1 id0=0x8 id1=0x0");
+
+    FwspecTrace.Device d = device(FwspecTrace.parse(lines), "0000:01:01.0");
+
+    assertThat(d.end()).isEqualTo(End.FAILED);
+    assertThat(d.errno()).isEqualTo(19);
+    assertThat(d.ids().asList()).containsExactly(0x108, 0x8);
+  }
+
+  @Test
   void twoIdsInOneCallAreBothRecordedAndTheAddOrderIsTheFirstAdd() throws Exception {
     ev("fwinit", "dev=\"9030000.pl061\" fwnode=0xffff1");
     ev("fwadd", "dev=\"9030000.pl061\" n=2 id0=0x50 id1=0x51");
