@@ -60,13 +60,16 @@ public record FwspecTrace(ImmutableMap<String, Device> devices, ImmutableList<St
   private static final Pattern EVENT = Pattern.compile(
       ":\\s+(fwinit|fwadd|fwadd_ret|fwfree|probe|probe_ret|devfree):\\s+\\(([^)]*)\\)\\s*(.*)$");
   private static final Pattern FIELD = Pattern.compile("(\\w+)=(\"[^\"]*\"|\\S+)");
+  private static final Pattern ENTRIES =
+      Pattern.compile("entries-in-buffer/entries-written: (\\d+)/(\\d+)");
 
   /**
    * Reads the trace section.
    *
    * @param lines the lines of the guest's trace buffer (comments allowed)
    * @return every device's last fwspec
-   * @throws ObservationException if an event line lacks a field it must have
+   * @throws ObservationException if an event line lacks a field it must have, or the trace
+   *     buffer lost records (its header says fewer entries are in the buffer than were written)
    */
   public static FwspecTrace parse(List<String> lines) throws ObservationException {
     Map<String, Mutable> devs = new LinkedHashMap<>();
@@ -77,6 +80,12 @@ public record FwspecTrace(ImmutableMap<String, Device> devices, ImmutableList<St
     for (String line : lines) {
       lineNo++;
       if (line.startsWith("#")) {
+        Matcher e = ENTRIES.matcher(line);
+        if (e.find() && !e.group(1).equals(e.group(2))) {
+          throw new ObservationException("trace: the buffer kept " + e.group(1) + " of "
+              + e.group(2) + " records; the first ones were overwritten (boot with a larger "
+              + "trace buffer)");
+        }
         continue;
       }
       Matcher m = EVENT.matcher(line);

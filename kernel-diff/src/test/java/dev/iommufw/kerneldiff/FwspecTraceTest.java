@@ -133,6 +133,23 @@ class FwspecTraceTest {
   }
 
   @Test
+  void aTraceWhoseBufferLostRecordsIsRejected() {
+    lines.add("# entries-in-buffer/entries-written: 193/293   #P:1");
+
+    assertThatThrownBy(() -> FwspecTrace.parse(lines))
+        .isInstanceOf(ObservationException.class)
+        .hasMessageContaining("kept 193 of 293");
+  }
+
+  @Test
+  void aTraceWhoseBufferKeptEveryRecordIsRead() throws Exception {
+    lines.add("# entries-in-buffer/entries-written: 1/1   #P:1");
+    ev("fwinit", "dev=\"0000:00:01.0\" fwnode=0xffff1");
+
+    assertThat(FwspecTrace.parse(lines).devices()).containsOnlyKeys("0000:00:01.0");
+  }
+
+  @Test
   void anEventWithoutItsDeviceFieldIsRejectedNamingTheLine() {
     ev("fwinit", "fwnode=0xffff1");
 
