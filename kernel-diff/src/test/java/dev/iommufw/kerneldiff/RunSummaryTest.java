@@ -46,6 +46,25 @@ class RunSummaryTest {
   }
 
   @Test
+  void fromLinux615BootsThatDifferOnlyInBindOrderAreStable() throws Exception {
+    for (int n = 1; n <= 2; n++) {
+      Path dir = run.resolve("t").resolve("boot-" + n);
+      Observer.write(Observer.observe(ConsoleLog.parse(Resources.text(
+          "logs/linux-6.18-dt-smmuv3.console.log")), "6.18", "linux-6.18-t"), dir);
+    }
+    Path m2 = run.resolve("t/boot-2/machine.json");
+    Files.writeString(m2, Files.readString(m2).replace(
+        "\"0000:00:01.0\",\n    \"0000:00:02.0\"", "\"0000:00:02.0\",\n    \"0000:00:01.0\""));
+    assertThat(Files.readString(m2)).isNotEqualTo(
+        Files.readString(run.resolve("t/boot-1/machine.json")));
+
+    RunSummary s = RunSummary.of(run, true);
+
+    assertThat(s.lines().get(0)).startsWith("t: DIFFERS");
+    assertThat(s.counts()).contains("1 stable").endsWith("0 flaky");
+  }
+
+  @Test
   void aBootThatFailedIsCountedAsFailedWithWhereToLook() throws Exception {
     Path b = run.resolve("t/boot-1");
     Files.createDirectories(b);
