@@ -66,6 +66,7 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
    * @throws IllegalArgumentException for any other error
    */
   public ArmSmmuV3Driver(Errno sharedStreamError) {
+    checkNotNull(sharedStreamError);
     checkArgument(sharedStreamError == Errno.EINVAL || sharedStreamError == Errno.ENODEV,
         "a shared stream ID is EINVAL or ENODEV, not %s", sharedStreamError);
     this.sharedStreamError = sharedStreamError;

@@ -75,7 +75,7 @@ public record MachineDescription(
    */
   public MachineDescription {
     checkNotNull(name);
-    checkArgument(KernelVersion.parse(kernel).isPresent(), "not a kernel version: %s", kernel);
+    checkNotNull(kernel);
     checkNotNull(firmwareKind);
     checkNotNull(firmwareFiles);
     checkNotNull(iommuDrivers);
@@ -84,6 +84,7 @@ public record MachineDescription(
     checkNotNull(pci);
     checkNotNull(platform);
     checkNotNull(bindOrder);
+    checkArgument(KernelVersion.parse(kernel).isPresent(), "not a kernel version: %s", kernel);
   }
 
   /**
