@@ -2,9 +2,7 @@ package dev.iommufw.kerneldiff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -36,11 +34,6 @@ class HarvestedMachinesTest {
     return dirs.stream();
   }
 
-  private static String kernel(Path dir) throws Exception {
-    return new ObjectMapper().readTree(dir.resolve("machine.json").toFile()).get("kernel")
-        .asText();
-  }
-
   @ParameterizedTest
   @MethodSource("machines")
   void theLibraryReportsTheSameDevicesInTheSameOrderWithTheSameDrivers(Path dir)
@@ -58,9 +51,7 @@ class HarvestedMachinesTest {
 
   @ParameterizedTest
   @MethodSource("machines")
-  void beforeLinux615TheLibraryPredictsExactlyWhatTheKernelDid(Path dir) throws Exception {
-    // the library's model of Linux 6.15 and later is not in this branch yet
-    assumeFalse(KernelVersion.atLeast(kernel(dir), 6, 15), "kernel 6.15 or later");
+  void theLibraryPredictsExactlyWhatTheKernelDid(Path dir) throws Exception {
     assertThat(Library.predict(dir.resolve("machine.json")))
         .isEqualTo(Files.readString(dir.resolve("expected.jsonl"), StandardCharsets.US_ASCII));
   }
