@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * The line that attributes the following output lines to one input when a run reports several:
  * {@code {"file":"PATH"}}, the path as given on the command line. Output stays ASCII: a character
- * outside 0x20–0x7E is written as a JSON {@code \}{@code uXXXX} escape of its UTF-16 unit.
+ * outside 0x20–0x7E is written as a JSON backslash-u escape (four hex digits) of its UTF-16 unit.
  */
 final class FileHeader {
   private FileHeader() {}
@@ -15,7 +15,7 @@ final class FileHeader {
   }
 
   /** The path with {@code "} and {@code \} escaped and everything outside printable ASCII as
-   * {@code \}{@code uXXXX}. */
+   * a backslash-u escape with four hex digits. */
   static String ascii(String text) {
     StringBuilder b = new StringBuilder(text.length() + 8);
     for (int i = 0; i < text.length(); i++) {
