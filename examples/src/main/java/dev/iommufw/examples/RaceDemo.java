@@ -1,7 +1,6 @@
 package dev.iommufw.examples;
 
 import com.google.common.util.concurrent.Uninterruptibles;
-import dev.iommufw.examples.race.FirmwareInProbeModel;
 import dev.iommufw.examples.race.PreRedesignModel;
 import dev.iommufw.examples.race.RaceModel;
 import dev.iommufw.examples.race.RedesignModel;
@@ -87,7 +86,7 @@ public final class RaceDemo {
     while (System.nanoTime() < end) {
       boot(pre, PreRedesignModel::new, random);
       boot(post, RedesignModel::new, random);
-      boot(inProbe, FirmwareInProbeModel::new, random);
+      boot(inProbe, RedesignModel::firmwareInProbe, random);
     }
     for (Tally t : new Tally[] {pre, post, inProbe}) {
       for (String e : t.examples) {
