@@ -11,6 +11,7 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.ProbeResult;
+import dev.iommufw.core.testing.StandInDriver;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.lang.management.ManagementFactory;
@@ -92,7 +93,7 @@ public class RegisterBenchmark {
     final Device[] devs;
 
     Shot(int instances, int waiting, boolean unrelated) {
-      BenchDriver driver = new BenchDriver();
+      StandInDriver driver = StandInDriver.minimal("bench");
       toRegister = new IommuInstance[instances];
       FwNode[] nodes = new FwNode[instances];
       for (int k = 0; k < instances; k++) {

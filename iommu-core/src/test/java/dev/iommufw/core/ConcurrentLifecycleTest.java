@@ -1,5 +1,6 @@
 package dev.iommufw.core;
 
+import dev.iommufw.core.testing.StandInDriver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ class ConcurrentLifecycleTest {
   private static final int OPS_PER_THREAD = Integer.getInteger("iommufw.stressOps", 2500);
 
   private final IommuCore core = new IommuCore();
-  private final TestDriver driver = new TestDriver("smmu");
+  private final StandInDriver driver = StandInDriver.create("smmu");
   private final FwNode[] nodes = {FwNode.create("/smmu@0"), FwNode.create("/smmu@1")};
   private final IommuInstance[] instances = {
     driver.newInstance("I0", nodes[0]), driver.newInstance("I1", nodes[1])

@@ -4,6 +4,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import dev.iommufw.core.testing.Tries;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -91,7 +92,7 @@ class FdtCorruptionProperties {
 
   @Test
   void damagedSmallBlobsOnlyThrowFdtFormatException() {
-    qt().withExamples(1500)
+    qt().withExamples(Tries.scaled(1500))
         .forAll(Generate.pick(SMALL), lists().of(damages()).ofSizeBetween(1, 6))
         .checkAssert((name, damages) -> parseFully(apply(load(name), damages)));
   }
@@ -99,7 +100,7 @@ class FdtCorruptionProperties {
   @Test
   void damagedLargeBlobOnlyThrowsFdtFormatException() {
     byte[] large = load(LARGE);
-    qt().withExamples(100)
+    qt().withExamples(Tries.scaled(100))
         .forAll(lists().of(damages()).ofSizeBetween(1, 4))
         .checkAssert(damages -> parseFully(apply(large, damages)));
   }

@@ -7,7 +7,7 @@ import dev.iommufw.machine.FirmwareMachines;
 import dev.iommufw.testkit.Generators;
 import dev.iommufw.testkit.MachineHarness;
 import dev.iommufw.testkit.RandomSource;
-import dev.iommufw.testkit.Tries;
+import dev.iommufw.core.testing.Tries;
 import dev.iommufw.machine.Machine;
 import dev.iommufw.machine.MachineException;
 import java.nio.file.Files;

@@ -10,6 +10,7 @@ import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.ProbeResult;
+import dev.iommufw.core.testing.Tries;
 import org.junit.jupiter.api.Test;
 
 /** The small generators produce what they promise, through QuickTheories. */

@@ -1,5 +1,7 @@
 package dev.iommufw.examples.race;
 
+import dev.iommufw.core.testing.Tries;
+
 /** Runs a model operation, turning a crash into a result Lincheck compares (and prints). */
 final class LincheckOps {
   private LincheckOps() {}
@@ -15,6 +17,6 @@ final class LincheckOps {
 
   /** Lincheck's iteration count, scaled like every try count by {@code -Diommufw.tries=N}. */
   static int iterations(int base) {
-    return dev.iommufw.testkit.Tries.scaled(base);
+    return Tries.scaled(base);
   }
 }
