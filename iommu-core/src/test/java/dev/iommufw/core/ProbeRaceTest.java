@@ -40,8 +40,8 @@ class ProbeRaceTest {
   private static final int[] IDS = {0x10, 0x11, 0x12, 0x13};
   private static final long SEED = 0x5eed_1ace_0fL;
 
-  /** Progress is printed every 2^20 iterations. */
-  private static final long PROGRESS_MASK = (1L << 20) - 1;
+  /** Progress is printed every 2^16 iterations. */
+  private static final long PROGRESS_MASK = (1L << 16) - 1;
 
   /** Upper bound of the random start delay, in spin-wait steps. */
   private static final int MAX_SKEW = Integer.getInteger("iommufw.raceSkew", 1000);

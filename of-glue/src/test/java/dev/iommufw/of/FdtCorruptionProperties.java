@@ -1,5 +1,7 @@
 package dev.iommufw.of;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
@@ -106,10 +108,24 @@ class FdtCorruptionProperties {
   }
 
   @Test
-  void everyPrefixOfASmallBlob() {
+  void everyStrictPrefixOfASmallBlobIsRejectedAsTruncatedOrUnsigned() throws FdtFormatException {
     byte[] blob = load("hm-bad-props.dtb");
-    for (int n = 0; n <= blob.length; n++) {
-      parseFully(java.util.Arrays.copyOf(blob, n));
+    assertThat(blob.length).isGreaterThan(40);
+    Fdt.parse(blob); // the whole blob is well formed (its properties are what is bad)
+    for (int n = 0; n < blob.length; n++) {
+      byte[] prefix = java.util.Arrays.copyOf(blob, n);
+      // the magic needs 4 bytes, the header 40, and the header's totalsize the whole blob
+      FdtFormatException.Problem problem =
+          n < 4 ? FdtFormatException.Problem.BAD_SIGNATURE : FdtFormatException.Problem.TRUNCATED;
+      long offset = n < 4 ? 0 : n < 40 ? n : 4;
+      assertThatThrownBy(() -> Fdt.parse(prefix))
+          .as("prefix of %d of %d bytes", n, blob.length)
+          .isInstanceOfSatisfying(
+              FdtFormatException.class,
+              e -> {
+                assertThat(e.problem()).isEqualTo(problem);
+                assertThat(e.offset()).isEqualTo(offset);
+              });
     }
   }
 }

@@ -12,11 +12,10 @@ import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -111,8 +110,9 @@ public class StandInDriver implements IommuOps {
 
   private final String name;
   private final boolean requirePriv;
-  private final Map<FwNode, IommuInstance> byNode =
-      Collections.synchronizedMap(new IdentityHashMap<>());
+  // Scanned by node identity, not hashed: Lincheck's model checker makes identity hash codes
+  // deterministic per execution, so a hash table filled before the checked execution misses.
+  private final List<IommuInstance> withNode = new CopyOnWriteArrayList<>();
   private volatile @Nullable IommuInstance nodeless;
 
   /** IDs that {@code probe_device} rejects with ERANGE. */
@@ -245,7 +245,7 @@ public class StandInDriver implements IommuOps {
     if (node == null) {
       nodeless = instance;
     } else {
-      byNode.put(node, instance);
+      withNode.add(instance);
     }
     return instance;
   }
@@ -268,6 +268,15 @@ public class StandInDriver implements IommuOps {
    */
   public final IommuInstance newInstance(String instanceName) {
     return newInstance(instanceName, FwNode.create(instanceName));
+  }
+
+  private @Nullable IommuInstance byNode(FwNode node) {
+    for (IommuInstance i : withNode) {
+      if (i.fwnode() == node) {
+        return i;
+      }
+    }
+    return null;
   }
 
   @Override
@@ -298,7 +307,7 @@ public class StandInDriver implements IommuOps {
       instance = bus;
     } else {
       FwNode node = fwspec.iommuFwnode();
-      IommuInstance mine = node == null ? null : byNode.get(node);
+      IommuInstance mine = node == null ? null : byNode(node);
       if (fwspec.ops() != this || mine == null || !mine.isRegisteredIn(core)) {
         throw new IommuException(Errno.ENODEV, dev + " is not " + name + "'s");
       }
