@@ -13,6 +13,7 @@ import dev.iommufw.core.FwNode;
 import dev.iommufw.core.FwspecState;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
+import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.PciFunction;
 import dev.iommufw.core.testing.StandInDriver;
