@@ -1,8 +1,9 @@
 package dev.iommufw.core;
 
-import dev.iommufw.core.testing.StandInDriver;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iommufw.core.testing.StandInDriver;
+import dev.iommufw.core.testing.Tries;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 class ConcurrentLifecycleTest {
   private static final int THREADS = 4;
-  private static final int OPS_PER_THREAD = Integer.getInteger("iommufw.stressOps", 2500);
+  /** 2 500 operations per thread, times the {@code -Diommufw.tries} multiplier. */
+  private static final int OPS_PER_THREAD = Tries.scaled(2500);
 
   private final IommuCore core = new IommuCore();
   private final StandInDriver driver = StandInDriver.create("smmu");

@@ -1,6 +1,5 @@
 package dev.iommufw.core;
 
-import dev.iommufw.core.testing.StandInDriver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
@@ -9,6 +8,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
+import dev.iommufw.core.testing.StandInDriver;
 import dev.iommufw.core.testing.Tries;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

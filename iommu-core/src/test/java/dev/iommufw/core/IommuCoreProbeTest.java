@@ -1,10 +1,10 @@
 package dev.iommufw.core;
 
-import dev.iommufw.core.testing.StandInDriver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.primitives.ImmutableIntArray;
+import dev.iommufw.core.testing.StandInDriver;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;

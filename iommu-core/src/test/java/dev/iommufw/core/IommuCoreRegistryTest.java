@@ -1,9 +1,9 @@
 package dev.iommufw.core;
 
-import dev.iommufw.core.testing.StandInDriver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.iommufw.core.testing.StandInDriver;
 import org.junit.jupiter.api.Test;
 
 /**

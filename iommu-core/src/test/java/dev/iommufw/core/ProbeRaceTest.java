@@ -1,11 +1,11 @@
 package dev.iommufw.core;
 
-import dev.iommufw.core.testing.PreRedesignCore;
-import dev.iommufw.core.testing.StandInDriver;
-import dev.iommufw.core.testing.Tries;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.primitives.ImmutableIntArray;
+import dev.iommufw.core.testing.PreRedesignCore;
+import dev.iommufw.core.testing.StandInDriver;
+import dev.iommufw.core.testing.Tries;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
