@@ -42,13 +42,13 @@ import org.junit.jupiter.api.Test;
  * </pre>
  *
  * asks for 10⁷ iterations and prints progress every 2¹⁶. Recorded on 2026-12-03 on the shared
- * 2-core machine (load average 18–28 from other builds, the run at nice 10): 393 216 iterations, 0 failures, 2 528 s of test time at the last progress
- * line (between 2¹⁷ and 5 × 2¹⁶ iterations the harness ran at about 1 ms per iteration); stopped by
- * hand at 78 min wall time, starved by a mutation-testing run. 10⁷
- * iterations were out of reach in the session: one iteration costs about 1.9 ms even at normal
- * priority on that machine (2 000 in 3.7 s: two thread hand-offs, and {@link Thread#yield()} in
- * the widened race windows, each costing a time slice), so 10⁷ need about 5.3 hours of
- * uncontended time; at nice 10 the run got far less.
+ * 2-core machine (load average 18–28 from other builds, the run at nice 10): 393 216 iterations,
+ * 0 failures, 2 528 s of test time at the last progress line (between 2¹⁷ and 5 × 2¹⁶
+ * iterations it ran at about 1 ms per iteration); stopped by hand after 78 min of wall time,
+ * starved by a mutation-testing run. 10⁷ iterations were out of reach in the session: one
+ * iteration costs 1–2 ms on that machine (2 000 in 3.7 s at normal priority: two thread
+ * hand-offs, and {@link Thread#yield()} in the widened race windows, each costing a time slice),
+ * so 10⁷ need 3–5.5 hours of uncontended time.
  */
 class ProbeRaceTest {
   static final int DEFAULT_ITERATIONS = 2000;
