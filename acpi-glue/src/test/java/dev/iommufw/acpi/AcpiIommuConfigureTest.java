@@ -15,6 +15,8 @@ import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.testing.StandInDriver;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -41,16 +43,16 @@ class AcpiIommuConfigureTest {
   private static final int SMMU_V2 = 3;
 
   private IommuCore core;
-  private AcpiTestDriver v3;
-  private AcpiTestDriver v2;
-  private AcpiTestDriver virtio;
+  private StandInDriver v3;
+  private StandInDriver v2;
+  private StandInDriver virtio;
 
   @BeforeEach
   void setUp() {
     core = new IommuCore();
-    v3 = new AcpiTestDriver("arm-smmu-v3");
-    v2 = new AcpiTestDriver("arm-smmu");
-    virtio = new AcpiTestDriver("virtio-iommu");
+    v3 = StandInDriver.withoutOfXlate("arm-smmu-v3");
+    v2 = StandInDriver.withoutOfXlate("arm-smmu");
+    virtio = StandInDriver.withoutOfXlate("virtio-iommu");
   }
 
   /** Every fwspec still allocated is installed in a bound device: nothing leaked, nothing lost. */
@@ -99,8 +101,8 @@ class AcpiIommuConfigureTest {
   }
 
   private void register(AcpiIommu acpi, int index) throws IommuException {
-    AcpiTestDriver driver = iortNode(acpi, index).typeCode() == IortNode.SMMU_V3 ? v3 : v2;
-    core.registerInstance(driver.instance(smmu(acpi, index)));
+    StandInDriver driver = iortNode(acpi, index).typeCode() == IortNode.SMMU_V3 ? v3 : v2;
+    core.registerInstance(driver.newInstance(smmu(acpi, index)));
   }
 
   private void registerSmmus(AcpiIommu acpi) throws IommuException {
@@ -122,7 +124,7 @@ class AcpiIommuConfigureTest {
 
   private void registerVirtio(AcpiIommu acpi) throws IommuException {
     for (ViotNode.Iommu i : viotIommus(acpi)) {
-      core.registerInstance(virtio.instance(acpi.viotFwNode(i)));
+      core.registerInstance(virtio.newInstance(acpi.viotFwNode(i)));
     }
   }
 

@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.iommufw.core.testing.Tries;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class IortProperties {
   @Test
   void builderOutputParsesBackToTheSameFields() {
-    qt().withExamples(300)
+    qt().withExamples(Tries.scaled(300))
         .forAll(longs().all())
         .checkAssert(
             seed -> {
@@ -81,7 +82,7 @@ class IortProperties {
 
   @Test
   void walkAgreesWithTheReferenceModel() {
-    qt().withExamples(400)
+    qt().withExamples(Tries.scaled(400))
         .forAll(longs().all(), integers().between(0, 80))
         .checkAssert(
             (seed, id) -> {
@@ -108,7 +109,7 @@ class IortProperties {
 
   @Test
   void corruptedCorpusTablesOnlyEverFailWithAcpiTableException() {
-    qt().withExamples(2000)
+    qt().withExamples(Tries.scaled(2000))
         .forAll(integers().between(0, TestTables.GOOD_IORT.length - 1), longs().all())
         .checkAssert(
             (which, seed) -> {

@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.iommufw.core.testing.Tries;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -16,7 +17,7 @@ class ViotProperties {
 
   @Test
   void lookupAgreesWithLastWinsModel() {
-    qt().withExamples(300)
+    qt().withExamples(Tries.scaled(300))
         .forAll(longs().all(), integers().between(0, 3), integers().between(0, 0x60))
         .checkAssert(
             (seed, seg, bdf) -> {
@@ -51,7 +52,7 @@ class ViotProperties {
 
   @Test
   void corruptedCorpusTablesOnlyEverFailWithAcpiTableException() {
-    qt().withExamples(2000)
+    qt().withExamples(Tries.scaled(2000))
         .forAll(integers().between(0, TestTables.GOOD_VIOT.length - 1), longs().all())
         .checkAssert(
             (which, seed) -> {

@@ -8,6 +8,7 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.ProbeResult;
+import dev.iommufw.core.testing.StandInDriver;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -64,7 +65,7 @@ public final class FwspecFootprint {
    * @throws IommuException never: the instance is registered
    */
   public static Footprint measure(int idCount) throws IommuException {
-    BenchDriver driver = new BenchDriver();
+    StandInDriver driver = StandInDriver.minimal("bench");
     IommuCore core = new IommuCore();
     IommuInstance smmu = driver.newInstance("smmu0");
     core.registerInstance(smmu);

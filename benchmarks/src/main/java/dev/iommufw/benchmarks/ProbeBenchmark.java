@@ -7,9 +7,10 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.ProbeResult;
-import java.util.concurrent.TimeUnit;
+import dev.iommufw.core.testing.StandInDriver;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -61,7 +62,7 @@ public class ProbeBenchmark {
   public int jitWarmupCycles;
 
   private IommuCore core = new IommuCore();
-  private IommuInstance instance = new BenchDriver().newInstance("unused");
+  private IommuInstance instance = StandInDriver.minimal("bench").newInstance("unused");
   private Device[] devs = new Device[0];
   private IommuFwspec[] fwspecs = new IommuFwspec[0];
 
@@ -76,7 +77,7 @@ public class ProbeBenchmark {
   @Setup(Level.Trial)
   public void setUpTrial() throws IommuException {
     warmUp(jitWarmupCycles);
-    BenchDriver driver = new BenchDriver();
+    StandInDriver driver = StandInDriver.minimal("bench");
     core = new IommuCore();
     instance = driver.newInstance("smmu0");
     core.registerInstance(instance);
@@ -149,7 +150,7 @@ public class ProbeBenchmark {
   }
 
   private static void warmUp(int cycles) throws IommuException {
-    BenchDriver driver = new BenchDriver();
+    StandInDriver driver = StandInDriver.minimal("bench");
     IommuCore side = new IommuCore();
     IommuInstance smmu = driver.newInstance("warm");
     side.registerInstance(smmu);

@@ -11,10 +11,11 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.ProbeResult;
-import java.util.Objects;
-import java.util.concurrent.TimeUnit;
+import dev.iommufw.core.testing.StandInDriver;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -93,7 +94,7 @@ public class RegisterBenchmark {
     final Device[] devs;
 
     Shot(int instances, int waiting, boolean unrelated) {
-      BenchDriver driver = new BenchDriver();
+      StandInDriver driver = StandInDriver.minimal("bench");
       toRegister = new IommuInstance[instances];
       FwNode[] nodes = new FwNode[instances];
       for (int k = 0; k < instances; k++) {

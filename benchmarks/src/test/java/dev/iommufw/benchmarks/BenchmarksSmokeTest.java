@@ -65,11 +65,16 @@ class BenchmarksSmokeTest {
   }
 
   @Test
-  void footprintMeasuresAnInstalledFwspec() throws Exception {
-    for (int ids : new int[] {1, 4}) {
+  void anInstalledFwspecMeetsTheReadmeFootprintClaim() throws Exception {
+    // README: at most 48 bytes per installed fwspec plus 4 per ID, measured by JOL on this VM
+    for (int ids : new int[] {1, 2, 4, 8}) {
       FwspecFootprint.Footprint f = FwspecFootprint.measure(ids);
-      assertThat(f.bytes()).as(f.detail()).isPositive();
-      assertThat(f.target()).isEqualTo(48 + 4L * ids);
+      long claim = 48 + 4L * ids;
+      assertThat(f.bytes()).as("%d IDs: %s", ids, f.detail()).isPositive().isLessThanOrEqualTo(claim);
+      // the IDs are counted: the footprint grows with them
+      if (ids > 1) {
+        assertThat(f.bytes()).as(f.detail()).isGreaterThan(FwspecFootprint.measure(1).bytes());
+      }
     }
   }
 

@@ -2,11 +2,16 @@ package dev.iommufw.drivers;
 
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.testing.AbstractPackageSanityTests;
+import dev.iommufw.acpi.AcpiIommu;
 import dev.iommufw.core.BusKind;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuFwspec;
+import dev.iommufw.of.Fdt;
+import dev.iommufw.of.FdtBuilder;
+import dev.iommufw.of.FdtFormatException;
+import dev.iommufw.of.OfIommu;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,8 +36,10 @@ class PackageSanityTest {
 
   /** The JUnit 4 checks, run from JUnit 5 (the build has no vintage engine). */
   static final class Sanity extends AbstractPackageSanityTests {
-    Sanity() {
+    Sanity() throws FdtFormatException {
       publicApiOnly();
+      setDefault(OfIommu.class, OfIommu.of(Fdt.parse(new FdtBuilder().build())));
+      setDefault(AcpiIommu.class, AcpiIommu.of(null, null));
       IommuCore core = new IommuCore();
       Device device = Device.builder("sanity", BusKind.PLATFORM).build();
       core.addDevice(device);

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * Every code example in the docs is code that compiles and runs: each {@code <pre
  * class="snippet">} block, preceded by the comment {@code <!-- snippet FILE#NAME -->}, of the API guide pages must equal
  * the region {@code NAME} of {@code FILE} (a test source), and README.md's Java examples must equal
- * the ones {@link ReadmeExampleTest} and the testkit's {@code ReadmeTestkitExampleTest} run.
+ * the ones {@link ReadmeExampleTest}, the downstream project {@code examples/first-program} and the
+ * testkit's {@code ReadmeTestkitExampleTest} run.
  */
 class DocSnippetsTest {
   private static final Path ROOT =
@@ -47,7 +48,7 @@ class DocSnippetsTest {
   }
 
   @Test
-  void readmeExampleEqualsTheOneReadmeExampleTestRuns() throws IOException {
+  void readmeExamplesEqualTheCodeThatRuns() throws IOException {
     String readme = Files.readString(ROOT.resolve("README.md"), StandardCharsets.UTF_8);
     Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
     assertThat(block.find()).isTrue();
@@ -60,6 +61,17 @@ class DocSnippetsTest {
             test.indexOf('\n', test.indexOf("// README example begins")) + 1,
             test.indexOf("// README example ends"));
     assertThat(normalise(block.group(1))).isEqualTo(normalise(body));
+
+    assertThat(block.find()).as("README's first program").isTrue();
+    assertThat(block.group(1))
+        .as("README's first program is examples/first-program, which CI builds and runs")
+        .isEqualTo(
+            Files.readString(
+                ROOT.resolve("examples/first-program/src/main/java/com/example/ListIommus.java"),
+                StandardCharsets.UTF_8));
+    assertThat(block.group(1).lines().count())
+        .as("the first program's length in lines")
+        .isLessThanOrEqualTo(25);
 
     assertThat(block.find()).as("README's testkit example").isTrue();
     String testkit =

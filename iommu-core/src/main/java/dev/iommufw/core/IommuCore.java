@@ -73,6 +73,29 @@ import dev.iommufw.core.pci.PciTopology;
  * devices it had bound released ({@link RegistrationResult.Aborted}). The kernel drops its probe
  * lock around {@code dma_configure()}; this core keeps it (it is reentrant), so no other probe,
  * release or unregistration interleaves with a device's configuration.
+ *
+ * <h2>Thread safety</h2>
+ *
+ * Every method may be called from any thread. These operations are <b>linearizable</b> (each
+ * takes effect atomically at one point between its call and its return, so every concurrent
+ * history is explained by some serial order; checked with Lincheck's model checker and stress
+ * mode over all of them together): {@link #registerInstance}, {@link #unregisterInstance},
+ * {@link #instances}, {@link #isRegistered}, {@link #addDevice}, {@link #removeDevice}, {@link
+ * #devices}, {@link #pciDevice}, {@link #dmaConfigure}, {@link #waitingDevices}, {@link
+ * #probeDevice(Device)}, {@link #probeDevice(Device, IommuFwspec)}, {@link #releaseDevice},
+ * {@link #group}, a device's {@link Device#iommuBinding()}, {@link #allocFwspec} with {@link
+ * #fwspecAssignIommu} and {@link #fwspecOfXlate} (with respect to registration), {@link
+ * #setDeferralPolicy} and {@link #deferralPolicy}. {@link #pciTopology} and {@link #probeFlow} are
+ * fixed at construction.
+ *
+ * <p>Not claimed linearizable: {@link #fwspecsAllocated()} and {@link #fwspecsFreed()} are
+ * statistics counters, each exact when the system is quiescent but not read atomically with
+ * each other or with the operations that change them; {@link #genericDeviceGroup} returns a new
+ * object, so there is no shared state to order. The slot accessors for drivers ({@link #fwspec},
+ * {@link #priv}, {@link #setPriv}, {@link #fwspecAddIds}, {@link #pciDeviceGroup}) require the
+ * probe lock, so they are serialized with every probe, release and unregistration by
+ * construction; {@link #holdsProbeLock} and {@link #assertProbeLockHeld} answer for the calling
+ * thread only.
  */
 public final class IommuCore {
   private final ReentrantLock probeLock = new ReentrantLock();

@@ -2,6 +2,8 @@ package dev.iommufw.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iommufw.core.testing.StandInDriver;
+import dev.iommufw.core.testing.Tries;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,10 +24,11 @@ import org.junit.jupiter.api.Test;
  */
 class ConcurrentLifecycleTest {
   private static final int THREADS = 4;
-  private static final int OPS_PER_THREAD = Integer.getInteger("iommufw.stressOps", 2500);
+  /** 2 500 operations per thread, times the {@code -Diommufw.tries} multiplier. */
+  private static final int OPS_PER_THREAD = Tries.scaled(2500);
 
   private final IommuCore core = new IommuCore();
-  private final TestDriver driver = new TestDriver("smmu");
+  private final StandInDriver driver = StandInDriver.create("smmu");
   private final FwNode[] nodes = {FwNode.create("/smmu@0"), FwNode.create("/smmu@1")};
   private final IommuInstance[] instances = {
     driver.newInstance("I0", nodes[0]), driver.newInstance("I1", nodes[1])

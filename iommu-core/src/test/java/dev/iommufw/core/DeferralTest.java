@@ -3,6 +3,7 @@ package dev.iommufw.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.iommufw.core.testing.StandInDriver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -117,7 +118,7 @@ class DeferralTest {
     Device dev = TestGlue.device("dev", TestGlue.Entry.of(fx.node, 1));
     core.addDevice(dev);
     core.dmaConfigure(dev);
-    core.registerInstance(new TestDriver("other").newInstance("x", FwNode.create("/x")));
+    core.registerInstance(StandInDriver.create("other").newInstance("x", FwNode.create("/x")));
     assertThat(TestGlue.calls(dev)).isEqualTo(1);
     assertThat(core.waitingDevices()).containsExactly(dev);
   }
@@ -168,7 +169,7 @@ class DeferralTest {
   @Test
   void secondIommuOfADifferentRegisteredDriverIsEinval() throws IommuException {
     fx.register();
-    TestDriver other = new TestDriver("other");
+    StandInDriver other = StandInDriver.create("other");
     FwNode otherNode = FwNode.create("/other");
     core.registerInstance(other.newInstance("other0", otherNode));
     Device dev = fx.addDevice("dev");
@@ -373,13 +374,13 @@ class DeferralTest {
     fx.driver.probeHook =
         (c, d) -> {
           if (d == crashing) {
-            throw new TestDriver.DriverBug("crash on " + d);
+            throw new StandInDriver.DriverBug("crash on " + d);
           }
         };
 
     try {
       core.registerInstance(fx.instance);
-    } catch (TestDriver.DriverBug expected) {
+    } catch (StandInDriver.DriverBug expected) {
       // a crashing driver may surface here; what matters is the other device
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
+import dev.iommufw.core.testing.StandInDriver;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -247,7 +248,7 @@ class FirmwareInProbeFlowTest {
 
   @Test
   void aDeviceWithoutFirmwareIsLeftToTheInstanceWithoutNode() {
-    TestDriver bus = new TestDriver("bus");
+    StandInDriver bus = StandInDriver.create("bus");
     IommuInstance nodeless = bus.newInstance("bus0", null);
     Device plain = Device.builder("plain", BusKind.PLATFORM)
         .dmaConfigureStep(TestGlue.of()).build();

@@ -1,12 +1,13 @@
 package dev.iommufw.core;
 
+import dev.iommufw.core.testing.StandInDriver;
 /**
- * One small system for a test: a core, a {@link TestDriver} with one instance on one node, and
+ * One small system for a test: a core, a {@link StandInDriver} with one instance on one node, and
  * helpers to add devices and build fwspecs the way the redesigned glue does.
  */
 final class Fixture {
   final IommuCore core;
-  final TestDriver driver = new TestDriver("test-smmu");
+  final StandInDriver driver = StandInDriver.create("test-smmu");
   final FwNode node = FwNode.create("/smmu@9050000");
   final IommuInstance instance = driver.newInstance("smmu0", node);
 

@@ -8,6 +8,8 @@ import static org.quicktheories.generators.SourceDSL.lists;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
+import dev.iommufw.core.testing.StandInDriver;
+import dev.iommufw.core.testing.Tries;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -26,8 +28,8 @@ import org.quicktheories.core.Gen;
  * invariants of §4 are checked; at the end everything is torn down and every fwspec allocated must
  * have been freed exactly once.
  *
- * <p>The number of examples is {@value #DEFAULT_EXAMPLES}; the system property {@code
- * iommufw.tries} raises it for long runs.
+ * <p>The number of examples is {@value #DEFAULT_EXAMPLES} times {@link Tries#factor()} (the
+ * multiplier {@code -Diommufw.tries}).
  */
 class FwspecLifecycleProperties {
   static final int DEFAULT_EXAMPLES = 1500;
@@ -118,7 +120,7 @@ class FwspecLifecycleProperties {
 
   @Test
   void everyFwspecEndsFreedExactlyOnceAndBindingsMatchTheModel() {
-    int examples = Integer.getInteger("iommufw.tries", DEFAULT_EXAMPLES);
+    int examples = Tries.scaled(DEFAULT_EXAMPLES);
     long start = System.nanoTime();
     qt().withExamples(examples)
         .forAll(lists().of(actions()).ofSizeBetween(1, 40))
@@ -155,9 +157,9 @@ class FwspecLifecycleProperties {
   /** One example: the real system, the model, and the bookkeeping that links them. */
   private static final class Run {
     final IommuCore core = new IommuCore();
-    final TestDriver driverA = new TestDriver("A");
-    final TestDriver driverB = new TestDriver("B");
-    final TestDriver driverC = new TestDriver("C-bus");
+    final StandInDriver driverA = StandInDriver.create("A");
+    final StandInDriver driverB = StandInDriver.create("B");
+    final StandInDriver driverC = StandInDriver.create("C-bus");
     final FwNode[] nodes = {FwNode.create("N0"), FwNode.create("N1"), FwNode.create("N2")};
 
     /** I0: A on N0; I1: A on N1; I2: B on N0 (same node, other driver); I3: C, nodeless. */
@@ -185,13 +187,13 @@ class FwspecLifecycleProperties {
     }
 
     Run() {
-      for (TestDriver d : List.of(driverA, driverB)) {
+      for (StandInDriver d : List.of(driverA, driverB)) {
         d.rejectInProbe.add(REJECTED_ID);
         d.probeHook =
             (c, dev) -> {
               IommuFwspec f = c.fwspec(dev);
               if (f != null && f.ids().contains(CRASHING_ID)) {
-                throw new TestDriver.DriverBug("crash on " + dev);
+                throw new StandInDriver.DriverBug("crash on " + dev);
               }
             };
       }
@@ -359,7 +361,7 @@ class FwspecLifecycleProperties {
       ProbeResult r;
       try {
         r = core.probeDevice(d, f);
-      } catch (TestDriver.DriverBug bug) {
+      } catch (StandInDriver.DriverBug bug) {
         assertThat(f.state()).isEqualTo(FwspecState.FREED);
         expectProbeOutcome(d, a, expect, "crash");
         return;
@@ -412,7 +414,7 @@ class FwspecLifecycleProperties {
         result = TestGlue.toConfigureResult(r, nodes[a.first()]);
       } catch (IommuException e) {
         result = TestGlue.fromException(e);
-      } catch (TestDriver.DriverBug bug) {
+      } catch (StandInDriver.DriverBug bug) {
         result = new DmaConfigureResult.NoIommu("driver crashed");
       }
       lastResult.put(d, result);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.primitives.ImmutableIntArray;
+import dev.iommufw.core.testing.StandInDriver;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -96,7 +97,7 @@ class IommuCoreProbeTest {
 
   @Test
   void fwspecForAnotherIommuDoesNotMoveAnAlreadyProbedDevice() throws IommuException {
-    TestDriver otherDriver = new TestDriver("other");
+    StandInDriver otherDriver = StandInDriver.create("other");
     FwNode otherNode = FwNode.create("/other-iommu");
     IommuInstance other = otherDriver.newInstance("other0", otherNode);
     core.registerInstance(other);
@@ -193,7 +194,7 @@ class IommuCoreProbeTest {
     IommuFwspec fwspec = fx.build(dev, 0x10);
 
     assertThatThrownBy(() -> core.probeDevice(dev, fwspec))
-        .isInstanceOf(TestDriver.DriverBug.class);
+        .isInstanceOf(StandInDriver.DriverBug.class);
 
     assertThat(fwspec.state()).isEqualTo(FwspecState.FREED);
     assertThat(dev.iommuBinding()).isEmpty();
@@ -242,7 +243,7 @@ class IommuCoreProbeTest {
 
   @Test
   void driverReturningAnotherDriversInstanceIsRejected() throws IommuException {
-    TestDriver otherDriver = new TestDriver("other");
+    StandInDriver otherDriver = StandInDriver.create("other");
     IommuInstance foreign = otherDriver.newInstance("other0", FwNode.create("/other"));
     core.registerInstance(foreign);
     fx.driver.forceReturn = foreign;

@@ -3,6 +3,7 @@ package dev.iommufw.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.iommufw.core.testing.StandInDriver;
 import org.junit.jupiter.api.Test;
 import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.core.pci.Bdf;
@@ -75,7 +76,7 @@ class IommuCoreRegistryTest {
 
   @Test
   void firstRegisteredInstanceOnANodeWins() throws IommuException {
-    TestDriver second = new TestDriver("second");
+    StandInDriver second = StandInDriver.create("second");
     IommuInstance dup = second.newInstance("dup", fx.node);
     core.registerInstance(fx.instance);
     core.registerInstance(dup);
@@ -100,7 +101,7 @@ class IommuCoreRegistryTest {
   @Test
   void unregisterReleasesEveryBoundDevice() throws IommuException {
     core.registerInstance(fx.instance);
-    TestDriver otherDriver = new TestDriver("other");
+    StandInDriver otherDriver = StandInDriver.create("other");
     FwNode otherNode = FwNode.create("/other");
     IommuInstance other = otherDriver.newInstance("other0", otherNode);
     core.registerInstance(other);
@@ -215,7 +216,7 @@ class IommuCoreRegistryTest {
 
   @Test
   void nodelessInstanceProbesDevicesWithoutFwspec() throws IommuException {
-    TestDriver bus = new TestDriver("bus-wide");
+    StandInDriver bus = StandInDriver.create("bus-wide");
     IommuInstance nodeless = bus.newInstance("bus0", null);
     Device a = fx.addDevice("a");
     Device b = fx.addDevice("b");
@@ -244,7 +245,7 @@ class IommuCoreRegistryTest {
     core.registerInstance(fx.instance);
     Device dev = fx.addDevice("dev");
     core.probeDevice(dev, fx.build(dev, 1));
-    TestDriver bus = new TestDriver("bus-wide");
+    StandInDriver bus = StandInDriver.create("bus-wide");
     IommuInstance nodeless = bus.newInstance("bus0", null);
     core.registerInstance(nodeless);
     assertThat(dev.iommuBinding().orElseThrow().instance()).isSameAs(fx.instance);
@@ -253,7 +254,7 @@ class IommuCoreRegistryTest {
 
   @Test
   void failingNodelessWalkUnregistersTheInstanceAgain() {
-    TestDriver bus = new TestDriver("bus-wide");
+    StandInDriver bus = StandInDriver.create("bus-wide");
     IommuInstance nodeless = bus.newInstance("bus0", null);
     Device a = fx.addDevice("a");
     Device b = fx.addDevice("b");
@@ -277,19 +278,19 @@ class IommuCoreRegistryTest {
 
   @Test
   void crashingDriverInTheNodelessWalkUnregistersTheInstanceAgain() {
-    TestDriver bus = new TestDriver("bus-wide");
+    StandInDriver bus = StandInDriver.create("bus-wide");
     IommuInstance nodeless = bus.newInstance("bus0", null);
     Device a = fx.addDevice("a");
     Device b = fx.addDevice("b");
     bus.probeHook =
         (c, d) -> {
           if (d == b) {
-            throw new TestDriver.DriverBug("crash on " + d);
+            throw new StandInDriver.DriverBug("crash on " + d);
           }
         };
 
     assertThatThrownBy(() -> core.registerInstance(nodeless))
-        .isInstanceOf(TestDriver.DriverBug.class);
+        .isInstanceOf(StandInDriver.DriverBug.class);
 
     assertThat(nodeless.isRegisteredIn(core)).isFalse();
     assertThat(core.instances()).isEmpty();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.primitives.ImmutableIntArray;
+import dev.iommufw.core.testing.StandInDriver;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class LegacyOfXlateTest {
   private final IommuCore core = new IommuCore();
-  private final LegacyTestDriver legacy = new LegacyTestDriver("dart");
+  private final StandInDriver legacy = StandInDriver.legacy("dart");
   private final FwNode dartNode = FwNode.create("/dart@1000");
   private final IommuInstance dart = legacy.newInstance("dart0", dartNode);
 
@@ -57,7 +58,7 @@ class LegacyOfXlateTest {
   @Test
   void parkedFwspecIsNotInstalledAfterTheXlate() throws IommuException {
     core.registerInstance(dart);
-    TestDriver bus = new TestDriver("bus");
+    StandInDriver bus = StandInDriver.create("bus");
     List<Object> seenByWalk = Collections.synchronizedList(new ArrayList<>());
     bus.probeHook = (c, d) -> seenByWalk.add(String.valueOf(c.fwspec(d)));
     Device dev = addDevice("dev");

@@ -3,6 +3,7 @@ package dev.iommufw.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.iommufw.core.testing.StandInDriver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -133,7 +134,7 @@ class LockAssertionTest {
     assertThat(core.holdsProbeLock()).isFalse();
     fx.driver.throwFromProbe = true;
     assertThatThrownBy(() -> core.probeDevice(dev, fx.build(dev, 1)))
-        .isInstanceOf(TestDriver.DriverBug.class);
+        .isInstanceOf(StandInDriver.DriverBug.class);
     assertThat(core.holdsProbeLock()).isFalse();
     fx.driver.throwFromProbe = false;
     core.probeDevice(dev, fx.build(dev, 1));

@@ -4,6 +4,7 @@ import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.testing.AbstractPackageSanityTests;
 import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.testing.StandInDriver;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +37,7 @@ class PackageSanityTest {
       Device dev = Device.builder("sanity", BusKind.PLATFORM).build();
       core.addDevice(dev);
       FwNode node = FwNode.create("sanity-iommu");
-      IommuOps ops = new TestDriver("sanity");
+      IommuOps ops = StandInDriver.create("sanity");
       setDefault(IommuCore.class, core);
       setDefault(Device.class, dev);
       setDefault(FwNode.class, node);
@@ -44,7 +45,7 @@ class PackageSanityTest {
       IommuInstance instance = new IommuInstance("sanity", node, ops);
       setDefault(IommuInstance.class, instance);
       setDistinctValues(
-          IommuInstance.class, instance, new IommuInstance("other", null, new TestDriver("b")));
+          IommuInstance.class, instance, new IommuInstance("other", null, StandInDriver.create("b")));
       setDefault(IommuFwspec.class, core.allocFwspec());
       setDefault(IommuGroup.class, core.genericDeviceGroup(dev));
       setDefault(ImmutableIntArray.class, ImmutableIntArray.of(0x10));

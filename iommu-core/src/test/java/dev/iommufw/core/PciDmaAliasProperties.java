@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.iommufw.core.testing.Tries;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class PciDmaAliasProperties {
 
   @Test
   void aliasesMatchTheModel() {
-    qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
+    qt().withExamples(Tries.scaled(300)).forAll(longs().all()).checkAssert(seed -> {
       PciTopology t = RandomTopologies.generate(seed, 24);
       for (PciDev d : t.functions()) {
         for (boolean quirks : new boolean[] {true, false}) {
@@ -76,7 +77,7 @@ class PciDmaAliasProperties {
 
   @Test
   void carriersAreTheDeviceOrABridgeAboveIt() {
-    qt().withExamples(200).forAll(longs().all()).checkAssert(seed -> {
+    qt().withExamples(Tries.scaled(200)).forAll(longs().all()).checkAssert(seed -> {
       PciTopology t = RandomTopologies.generate(seed, 24);
       for (PciDev d : t.functions()) {
         List<Bdf> above = new ArrayList<>();

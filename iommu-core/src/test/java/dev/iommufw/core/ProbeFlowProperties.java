@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import com.google.common.collect.ImmutableList;
+import dev.iommufw.core.testing.StandInDriver;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +33,7 @@ class ProbeFlowProperties {
   /** One random system: two instances of one driver, up to five described devices. */
   private static final class Run {
     final IommuCore core;
-    final TestDriver driver = new TestDriver("t");
+    final StandInDriver driver = StandInDriver.create("t");
     final FwNode n0 = FwNode.create("/iommu@0");
     final FwNode n1 = FwNode.create("/iommu@1");
     final IommuInstance i0 = driver.newInstance("i0", n0);

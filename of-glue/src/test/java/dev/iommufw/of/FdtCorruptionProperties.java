@@ -1,9 +1,12 @@
 package dev.iommufw.of;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import dev.iommufw.core.testing.Tries;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -92,7 +95,7 @@ class FdtCorruptionProperties {
 
   @Test
   void damagedSmallBlobsOnlyThrowFdtFormatException() {
-    qt().withExamples(1500)
+    qt().withExamples(Tries.scaled(1500))
         .forAll(Generate.pick(SMALL), lists().of(damages()).ofSizeBetween(1, 6))
         .checkAssert((name, damages) -> parseFully(apply(load(name), damages)));
   }
@@ -100,16 +103,30 @@ class FdtCorruptionProperties {
   @Test
   void damagedLargeBlobOnlyThrowsFdtFormatException() {
     byte[] large = load(LARGE);
-    qt().withExamples(100)
+    qt().withExamples(Tries.scaled(100))
         .forAll(lists().of(damages()).ofSizeBetween(1, 4))
         .checkAssert(damages -> parseFully(apply(large, damages)));
   }
 
   @Test
-  void everyPrefixOfASmallBlob() {
+  void everyStrictPrefixOfASmallBlobIsRejectedAsTruncatedOrUnsigned() throws FdtFormatException {
     byte[] blob = load("hm-bad-props.dtb");
-    for (int n = 0; n <= blob.length; n++) {
-      parseFully(java.util.Arrays.copyOf(blob, n));
+    assertThat(blob.length).isGreaterThan(40);
+    assertThat(Fdt.parse(blob).nodes()).isNotEmpty(); // the whole blob is well formed (its properties are bad)
+    for (int n = 0; n < blob.length; n++) {
+      byte[] prefix = java.util.Arrays.copyOf(blob, n);
+      // the magic needs 4 bytes, the header 40, and the header's totalsize the whole blob
+      FdtFormatException.Problem problem =
+          n < 4 ? FdtFormatException.Problem.BAD_SIGNATURE : FdtFormatException.Problem.TRUNCATED;
+      long offset = n < 4 ? 0 : n < 40 ? n : 4;
+      assertThatThrownBy(() -> Fdt.parse(prefix))
+          .as("prefix of %d of %d bytes", n, blob.length)
+          .isInstanceOfSatisfying(
+              FdtFormatException.class,
+              e -> {
+                assertThat(e.problem()).isEqualTo(problem);
+                assertThat(e.offset()).isEqualTo(offset);
+              });
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import dev.iommufw.core.testing.Tries;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,7 +86,7 @@ class FdtRoundTripProperties {
 
   @Test
   void builtTreesParseBackUnchanged() {
-    qt().withExamples(300)
+    qt().withExamples(Tries.scaled(300))
         .forAll(lists().of(ops()).ofSizeBetween(0, 40), integers().all())
         .checkAssert(FdtRoundTripProperties::roundTrip);
   }

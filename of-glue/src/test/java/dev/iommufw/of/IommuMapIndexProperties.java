@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import dev.iommufw.core.testing.Tries;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class IommuMapIndexProperties {
 
   @Test
   void indexedLookUpAgreesWithTheLinearScan() {
-    qt().withExamples(400)
+    qt().withExamples(Tries.scaled(400))
         .forAll(
             lists().of(tuples()).ofSizeBetween(IommuMap.INDEX_THRESHOLD + 1, 80),
             masks(),
@@ -52,7 +53,7 @@ class IommuMapIndexProperties {
 
   @Test
   void lengthsUpToTheThresholdUseTheScanAndAgreeToo() {
-    qt().withExamples(200)
+    qt().withExamples(Tries.scaled(200))
         .forAll(
             lists().of(tuples()).ofSizeBetween(0, IommuMap.INDEX_THRESHOLD),
             masks(),

@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import dev.iommufw.core.testing.Tries;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class IommuMapProperties {
 
   @Test
   void mapIdAgreesWithTheModel() {
-    qt().withExamples(2000)
+    qt().withExamples(Tries.scaled(2000))
         .forAll(lists().of(tuples()).ofSizeBetween(0, 5), masks(), u32s())
         .checkAssert(IommuMapProperties::check);
   }

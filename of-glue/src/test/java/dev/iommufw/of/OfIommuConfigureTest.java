@@ -18,65 +18,25 @@ import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
 import dev.iommufw.core.pci.PciFunction;
 import java.util.IdentityHashMap;
+import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.testing.StandInDriver;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import dev.iommufw.core.pci.Bdf;
 
 /** The redesigned {@code of_iommu_configure()}: each binding rule, end to end through the core. */
 class OfIommuConfigureTest {
-  /** A minimal driver: one cell is one ID; accepts any device whose fwspec is its own. */
-  static final class CellDriver implements IommuOps, IommuOps.OfXlateFwspec {
-    final String name;
-    final IdentityHashMap<FwNode, IommuInstance> instances = new IdentityHashMap<>();
-
-    CellDriver(String name) {
-      this.name = name;
-    }
-
-    IommuInstance instance(FwNode node) {
-      IommuInstance i = new IommuInstance(node.description(), node, this);
-      instances.put(node, i);
-      return i;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public void ofXlateFwspec(
-        IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args)
-        throws IommuException {
-      if (args.isEmpty()) {
-        throw new IommuException(Errno.EINVAL, "no cells");
-      }
-      fwspec.appendIds(args.get(0));
-    }
-
-    @Override
-    public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
-      IommuFwspec f = core.fwspec(dev);
-      if (f == null || f.ops() != this) {
-        throw new IommuException(Errno.ENODEV, "not mine");
-      }
-      IommuInstance i = instances.get(f.iommuFwNode());
-      if (i == null) {
-        throw new IommuException(Errno.ENODEV, "unknown instance");
-      }
-      return i;
-    }
-  }
-
   private IommuCore core;
-  private CellDriver smmu;
-  private CellDriver other;
+  private StandInDriver smmu;
+  private StandInDriver other;
 
   @BeforeEach
   void setUp() {
     core = new IommuCore();
-    smmu = new CellDriver("smmu");
-    other = new CellDriver("other");
+    smmu = StandInDriver.create("smmu");
+    other = StandInDriver.create("other");
+    smmu.rejectEmptySpecifier = Errno.EINVAL; // one cell is one ID: a driver needs its cell
+    other.rejectEmptySpecifier = Errno.EINVAL;
   }
 
   /** Root with two SMMUs (phandles 1, 2), a third of another driver (3), a disabled one (4). */
@@ -99,9 +59,9 @@ class OfIommuConfigureTest {
   }
 
   private void registerAll(OfIommu of) throws IommuException {
-    core.registerInstance(smmu.instance(of.fwNode(Trees.at(of.fdt(), "/smmu@1000"))));
-    core.registerInstance(smmu.instance(of.fwNode(Trees.at(of.fdt(), "/smmu@2000"))));
-    core.registerInstance(other.instance(of.fwNode(Trees.at(of.fdt(), "/iommu@3000"))));
+    core.registerInstance(smmu.newInstance(of.fwNode(Trees.at(of.fdt(), "/smmu@1000"))));
+    core.registerInstance(smmu.newInstance(of.fwNode(Trees.at(of.fdt(), "/smmu@2000"))));
+    core.registerInstance(other.newInstance(of.fwNode(Trees.at(of.fdt(), "/iommu@3000"))));
   }
 
   @com.google.errorprone.annotations.CanIgnoreReturnValue
@@ -161,7 +121,7 @@ class OfIommuConfigureTest {
     FdtBuilder b = baseTree();
     b.root().addChild("dev@1").strings("compatible", "x").cells("iommus", 1, 0x10, 2, 0x20);
     OfIommu of = glue(b);
-    core.registerInstance(smmu.instance(of.fwNode(Trees.at(of.fdt(), "/smmu@1000"))));
+    core.registerInstance(smmu.newInstance(of.fwNode(Trees.at(of.fdt(), "/smmu@1000"))));
     DmaConfigureResult r = configurePlatform(of, "/dev@1");
     assertThat(r).isInstanceOf(DmaConfigureResult.Deferred.class);
     assertThat(((DmaConfigureResult.Deferred) r).waitingFor())
@@ -231,7 +191,7 @@ class OfIommuConfigureTest {
         .phandle(1);
     b.root().addChild("dev@1").strings("compatible", "x").cells("iommus", 1);
     OfIommu of = glue(b);
-    core.registerInstance(smmu.instance(of.fwNode(Trees.at(of.fdt(), "/smmu@1000"))));
+    core.registerInstance(smmu.newInstance(of.fwNode(Trees.at(of.fdt(), "/smmu@1000"))));
     assertThat(configurePlatform(of, "/dev@1").errno()).isEqualTo(Errno.EINVAL);
   }
 

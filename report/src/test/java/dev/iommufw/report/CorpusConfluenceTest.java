@@ -2,14 +2,14 @@ package dev.iommufw.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.iommufw.testkit.BootSchedule;
+import dev.iommufw.core.testing.Tries;
 import dev.iommufw.machine.FirmwareMachines;
+import dev.iommufw.machine.Machine;
+import dev.iommufw.machine.MachineException;
+import dev.iommufw.testkit.BootSchedule;
 import dev.iommufw.testkit.Generators;
 import dev.iommufw.testkit.MachineHarness;
 import dev.iommufw.testkit.RandomSource;
-import dev.iommufw.testkit.Tries;
-import dev.iommufw.machine.Machine;
-import dev.iommufw.machine.MachineException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,9 +4,7 @@
  * QuickTheories wrappers in {@link dev.iommufw.testkit.TestkitGens}), and a machine harness
  * ({@link dev.iommufw.testkit.MachineHarness}) that boots a machine with its events in any
  * order, sequentially or on real threads, and checks the end state against the reference boot.
- *
- * <p>Try counts of the project's own properties scale with the system property {@code
- * iommufw.tries} ({@link dev.iommufw.testkit.Tries}).
+
  */
 @NullMarked
 package dev.iommufw.testkit;

@@ -3,6 +3,7 @@ package dev.iommufw.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 
+import dev.iommufw.core.testing.Tries;
 import dev.iommufw.machine.Machine;
 import dev.iommufw.machine.MachineDescription;
 import dev.iommufw.machine.MachineException;

@@ -3,6 +3,7 @@ package dev.iommufw.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 
+import dev.iommufw.core.testing.Tries;
 import dev.iommufw.machine.Machine;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.iommufw.core.testing.Tries;
 import dev.iommufw.machine.MachineState.DeviceState;
 import dev.iommufw.machine.MachineState.GroupState;
 import dev.iommufw.machine.MachineState.Result;
@@ -37,7 +38,7 @@ class MachineProperties {
 
   @Test
   void theEndStateDoesNotDependOnWhenInstancesRegister() {
-    qt().withExamples(150).forAll(longs().all()).checkAssert(seed -> {
+    qt().withExamples(Tries.scaled(150)).forAll(longs().all()).checkAssert(seed -> {
       Machine m = generated(seed);
       MachineState reference = m.boot();
       for (boolean first : new boolean[] {true, false}) {
@@ -51,7 +52,7 @@ class MachineProperties {
 
   @Test
   void everyDeviceOfAGroupReachesTheGroupsInstance() {
-    qt().withExamples(150).forAll(longs().all()).checkAssert(seed -> {
+    qt().withExamples(Tries.scaled(150)).forAll(longs().all()).checkAssert(seed -> {
       MachineState s = generated(seed).boot();
       int grouped = 0;
       for (GroupState g : s.groups()) {
@@ -79,7 +80,7 @@ class MachineProperties {
   @Test
   void aMachineWrittenToJsonAndReadBackBootsToTheSameReport() throws Exception {
     Path dir = Files.createTempDirectory("machine-round-trip");
-    qt().withExamples(60).forAll(longs().all()).checkAssert(seed -> {
+    qt().withExamples(Tries.scaled(60)).forAll(longs().all()).checkAssert(seed -> {
       try {
         RandomMachines.Generated g = RandomMachines.generate(seed);
         Path folder = Files.createTempDirectory(dir, "m");

@@ -1,5 +1,6 @@
-package dev.iommufw.core;
+package dev.iommufw.core.testing;
 
+import dev.iommufw.core.FwNode;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -7,9 +8,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A deliberately racy model of the IOMMU core and OF glue <em>before</em> the redesign (Linux
- * 6.7-rc1, marked [P] in kernel-model.md), kept in test code only so that {@link ProbeRaceTest} can
- * show that its harness catches the original probe race R1 (§5.1) and its variant R2 (§5.2).
+ * The one deliberately racy model of the IOMMU core and OF glue <em>before</em> the redesign
+ * (Linux 6.7-rc1, marked [P] in kernel-model.md), kept in test code only so that the race harness
+ * ({@code ProbeRaceTest}), the Lincheck check ({@code PreRedesignLincheckTest}) and the race demo
+ * can show that they catch the original probe race R1 (§5.1) and its variant R2 (§5.2). {@link
+ * RaceBoot} is the demo's and Lincheck's two-operation view of one boot.
  *
  * <p>What makes it racy, exactly as in [P]:
  *
@@ -28,13 +31,20 @@ import org.jspecify.annotations.Nullable;
  * widens the windows. Volatile fields keep the Java memory model out of the picture: the races here
  * are the logical ones of §5.
  */
-final class PreRedesignCore {
+public final class PreRedesignCore {
   /** A [P] fwspec: a flexible array, reallocated (and the old copy freed) to grow. */
-  static final class Fwspec {
-    final FwNode node;
-    final @Nullable Object ops;
-    final int[] ids;
-    volatile boolean freed;
+  public static final class Fwspec {
+    /** The IOMMU node. */
+    public final FwNode node;
+
+    /** The driver ops found at init (null: a placeholder). */
+    public final @Nullable Object ops;
+
+    /** The IDs. */
+    public final int[] ids;
+
+    /** Set when freed. */
+    public volatile boolean freed;
 
     Fwspec(FwNode node, @Nullable Object ops, int[] ids) {
       this.node = node;
@@ -50,9 +60,12 @@ final class PreRedesignCore {
   }
 
   /** A [P] {@code struct dev_iommu}. */
-  static final class DevIommu {
-    volatile @Nullable Fwspec fwspec;
-    volatile boolean freed;
+  public static final class DevIommu {
+    /** The installed fwspec. */
+    public volatile @Nullable Fwspec fwspec;
+
+    /** Set when freed. */
+    public volatile boolean freed;
 
     void checkLive(String what) {
       if (freed) {
@@ -62,21 +75,35 @@ final class PreRedesignCore {
   }
 
   /** A [P] client device. */
-  static final class Dev {
+  public static final class Dev {
     final String name;
-    volatile @Nullable DevIommu iommu;
-    volatile @Nullable Object group;
-    volatile int @Nullable [] boundIds;
 
-    Dev(String name) {
+    /** {@code dev->iommu}. */
+    public volatile @Nullable DevIommu iommu;
+
+    /** The group, once probed. */
+    public volatile @Nullable Object group;
+
+    /** The IDs the driver programmed, once probed. */
+    public volatile int @Nullable [] boundIds;
+
+    /**
+     * A device.
+     *
+     * @param name its name
+     */
+    public Dev(String name) {
       this.name = name;
     }
   }
 
   /** What the configure step answered. */
-  enum Configure {
+  public enum Configure {
+    /** Probed (bound or not). */
     CONFIGURED,
+    /** Deferred: the IOMMU was not registered. */
     DEFERRED,
+    /** The glue gave up (-EINVAL). */
     NO_IOMMU
   }
 
@@ -85,20 +112,26 @@ final class PreRedesignCore {
    * iterations find them (the point of this class is to be caught racing).
    */
   @SuppressWarnings("ThreadPriorityCheck")
-  static void window() {
+  public static void window() {
     Thread.yield();
   }
 
   /** The one IOMMU driver's ops. */
-  final Object smmuOps = new Object();
+  public final Object smmuOps = new Object();
 
   private final ReentrantLock probeLock = new ReentrantLock(); // private to probe, as in [P]
   private final List<FwNode> registry = new CopyOnWriteArrayList<>();
   private final List<Dev> bus = new CopyOnWriteArrayList<>();
   private volatile @Nullable Object busOps;
-  final List<Fwspec> allFwspecs = new CopyOnWriteArrayList<>();
+  /** Every fwspec ever allocated. */
+  public final List<Fwspec> allFwspecs = new CopyOnWriteArrayList<>();
 
-  void addDevice(Dev d) {
+  /**
+   * Adds a device to the bus.
+   *
+   * @param d the device
+   */
+  public void addDevice(Dev d) {
     bus.add(d);
   }
 
@@ -193,7 +226,7 @@ final class PreRedesignCore {
    * {@code of_iommu_configure()} [P] for a device described as {@code iommus = <&node id0>, <&node
    * id1>, …}: one {@code of_iommu_xlate} per entry, writing directly into the device.
    */
-  Configure ofIommuConfigure(Dev d, FwNode node, int[] ids) {
+  public Configure ofIommuConfigure(Dev d, FwNode node, int[] ids) {
     DevIommu p = d.iommu;
     Fwspec old = p == null ? null : p.fwspec;
     if (old != null) {
@@ -223,7 +256,7 @@ final class PreRedesignCore {
   }
 
   /** {@code iommu_device_register()} [P]: visible in the registry, then the bus walk. */
-  void registerInstance(FwNode node) {
+  public void registerInstance(FwNode node) {
     registry.add(node);
     busOps = smmuOps;
     window();
@@ -233,7 +266,7 @@ final class PreRedesignCore {
   }
 
   /** {@code __iommu_probe_device()} [P], with the SMMU driver's {@code probe_device} inlined. */
-  void probeDevice(Dev d) {
+  public void probeDevice(Dev d) {
     probeLock.lock();
     try {
       if (d.group != null) {
@@ -254,6 +287,84 @@ final class PreRedesignCore {
       d.group = new Object();
     } finally {
       probeLock.unlock();
+    }
+  }
+
+  /**
+   * One boot of the race scenario (kernel-model.md §5.1, §5.2) on this model: device D is
+   * described as {@code iommus = <&S id0>, <&S id1>, ...}; {@link #configure} is D's driver probe
+   * (the glue configures D, or defers on S), {@link #register} is S's registration (the bus walk,
+   * then the deferred-probe trigger retries D). Every serial order ends with D bound to S with all
+   * the IDs; the races of the model break that.
+   */
+  public static final class RaceBoot {
+    private final PreRedesignCore core = new PreRedesignCore();
+    private final FwNode s = FwNode.create("/smmu");
+    private final Dev d = new Dev("D");
+    private final int[] ids;
+    private final Object deferLock = new Object();
+    private boolean registered;
+    private boolean deferred;
+
+    /**
+     * A fresh boot: S not registered, D on the bus, unprobed.
+     *
+     * @param ids D's IDs, in {@code iommus} order
+     */
+    public RaceBoot(int... ids) {
+      this.ids = ids.clone();
+      core.addDevice(d);
+    }
+
+    /** D's driver probes: the glue configures D; a deferral waits for S's registration. */
+    public void configure() {
+      if (core.ofIommuConfigure(d, s, ids) != Configure.DEFERRED) {
+        return;
+      }
+      // The deferral itself is sound (the kernel's deferred-probe trigger); the race is above.
+      synchronized (deferLock) {
+        if (!registered) {
+          deferred = true;
+          return;
+        }
+      }
+      core.ofIommuConfigure(d, s, ids);
+    }
+
+    /** S registers: the registry learns S and walks the bus, then D is retried if it deferred. */
+    public void register() {
+      core.registerInstance(s);
+      boolean retry;
+      synchronized (deferLock) {
+        registered = true;
+        retry = deferred;
+        deferred = false;
+      }
+      if (retry) {
+        core.ofIommuConfigure(d, s, ids);
+      }
+    }
+
+    /**
+     * D's state.
+     *
+     * @return {@code ok [ids]} when bound, else {@code unbound}
+     */
+    public String state() {
+      int[] bound = d.boundIds;
+      return d.group != null && bound != null ? "ok " + Arrays.toString(bound) : "unbound";
+    }
+
+    /**
+     * What is wrong with the boot's end that {@link #state()} does not show.
+     *
+     * @return the leaked fwspecs, or the empty string
+     */
+    public String leaks() {
+      DevIommu slot = d.iommu;
+      Fwspec installed = slot == null ? null : slot.fwspec;
+      long leaked = core.allFwspecs.stream().filter(f -> !f.freed && f != installed).count();
+      return leaked == 0 ? "" : leaked + " fwspecs leaked";
     }
   }
 }

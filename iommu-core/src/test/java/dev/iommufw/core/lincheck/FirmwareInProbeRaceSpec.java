@@ -1,10 +1,9 @@
-package dev.iommufw.examples.race;
+package dev.iommufw.core.lincheck;
 
 /**
  * The sequential model of the race in the Linux 6.15+ flow (Lincheck's sequential specification):
- * D exists before anything runs, so S's registration, whose walk configures every device present,
- * binds D whether or not D's driver has probed; D's driver probe alone binds nothing while S is
- * not registered.
+ * S's registration binds D, which exists before anything runs, whether or not D's driver has
+ * probed; D's driver probe alone binds nothing while S is not registered.
  */
 public class FirmwareInProbeRaceSpec {
   private boolean registered;
@@ -34,9 +33,9 @@ public class FirmwareInProbeRaceSpec {
   /**
    * D's state.
    *
-   * @return as {@link RaceModel#state()}
+   * @return {@link RaceSpec#BOUND} or {@code unbound}
    */
   public String state() {
-    return registered ? RaceModel.BOUND : "unbound";
+    return registered ? RaceSpec.BOUND : "unbound";
   }
 }
