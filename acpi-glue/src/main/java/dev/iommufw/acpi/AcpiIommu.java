@@ -27,16 +27,17 @@ import org.jspecify.annotations.Nullable;
  * The ACPI IOMMU glue for one system's tables: firmware-node identity for IORT SMMU/PMCG nodes,
  * VIOT IOMMUs and PCI functions, and the redesigned {@code acpi_iommu_configure_id()}.
  *
- * <p><b>Identity</b> (kernel: one {@code struct fwnode_handle} per firmware object, compared by identity): each IORT SMMUv1/v2, SMMUv3 and PMCG node has one
- * {@link FwNode} ({@link #iortFwNode}), created up front as Linux does at boot; a VIOT
- * virtio-iommu over PCI is identified by the PCI function at its segment and BDF, whose {@link
- * FwNode} ({@link #pciFwNode}) the PCI device created here also carries; a virtio-iommu over MMIO
- * by its base address ({@link #mmioFwNode}).
+ * <p><b>Identity</b> (kernel: one {@code struct fwnode_handle} per firmware object, compared by
+ * identity): each IORT SMMUv1/v2, SMMUv3 and PMCG node has one {@link FwNode} ({@link
+ * #iortFwNode}), created up front as Linux does at boot; a VIOT virtio-iommu over PCI is identified
+ * by the PCI function at its segment and BDF, whose {@link FwNode} ({@link #pciFwNode}) the PCI
+ * device created here also carries; a virtio-iommu over MMIO by its base address ({@link
+ * #mmioFwNode}).
  *
- * <p><b>Configure</b> ({@link #configure}): the IORT first (PCI functions through the root
- * complex of their segment, once per DMA alias; other devices through the named component that
- * matches their ACPI path, by platform IDs or a bus input ID), then — only when the IORT gives
- * exactly "no IOMMU" — the VIOT. The fwspec is built off the device and handed to {@link
+ * <p><b>Configure</b> ({@link #configure}): the IORT first (PCI functions through the root complex
+ * of their segment, once per DMA alias; other devices through the named component that matches
+ * their ACPI path, by platform IDs or a bus input ID), then — only when the IORT gives exactly "no
+ * IOMMU" — the VIOT. The fwspec is built off the device and handed to {@link
  * IommuCore#probeDevice(Device, IommuFwspec)}. The IORT root complex's ATS attribute sets {@link
  * IommuFwspec#FLAG_PCI_RC_ATS}.
  *
@@ -261,10 +262,14 @@ public final class AcpiIommu {
       Outcome outcome = Outcome.FORMED;
       for (int alias : pci.dmaAliases().toArray()) {
         IortWalkResult walk = table.mapId(rc, alias & 0xffffL, IortTarget.IOMMU);
-        outcome = walk instanceof IortWalkResult.Reached reached
-            ? iortXlate(core, dev, reached, fwspec)
-            : Outcome.none("IORT mapping of RID " + Integer.toHexString(alias) + " ends at "
-                + walk.node().offset());
+        outcome =
+            walk instanceof IortWalkResult.Reached reached
+                ? iortXlate(core, dev, reached, fwspec)
+                : Outcome.none(
+                    "IORT mapping of RID "
+                        + Integer.toHexString(alias)
+                        + " ends at "
+                        + walk.node().offset());
         if (outcome != Outcome.FORMED) {
           break;
         }
@@ -351,18 +356,12 @@ public final class AcpiIommu {
           new DmaConfigureResult.Failed(
               Errno.EINVAL, "an IOMMU is not translated by itself", ImmutableIntArray.of()));
     }
-    return assignAndAppend(
-        core, dev, node, AcpiIommuDriver.VIRTIO_IOMMU, (int) endpointId, fwspec);
+    return assignAndAppend(core, dev, node, AcpiIommuDriver.VIRTIO_IOMMU, (int) endpointId, fwspec);
   }
 
   /** Kernel: {@code acpi_iommu_fwspec_init()} in the series. */
   private Outcome assignAndAppend(
-      IommuCore core,
-      Device dev,
-      FwNode node,
-      AcpiIommuDriver driver,
-      int id,
-      IommuFwspec fwspec) {
+      IommuCore core, Device dev, FwNode node, AcpiIommuDriver driver, int id, IommuFwspec fwspec) {
     try {
       core.fwspecAssignIommu(fwspec, dev, node);
     } catch (IommuException e) {
@@ -375,8 +374,7 @@ public final class AcpiIommu {
         return Outcome.none(String.valueOf(e.getMessage()));
       }
       return new Outcome(
-          new DmaConfigureResult.Failed(
-              e.errno(), String.valueOf(e.getMessage()), fwspec.ids()));
+          new DmaConfigureResult.Failed(e.errno(), String.valueOf(e.getMessage()), fwspec.ids()));
     }
     fwspec.appendIds(id);
     return Outcome.FORMED;
@@ -388,15 +386,14 @@ public final class AcpiIommu {
     return DmaConfigureResult.fromProbe(core.probeDevice(dev, fwspec), iommu);
   }
 
-
   // ============================================================================================
   // Population
   // ============================================================================================
 
   /**
    * Creates a device for every IORT named component, named by its ACPI path, in table order;
-   * shadowed names (a later node with the name of an earlier one) get no second device. The
-   * devices are not added to a core.
+   * shadowed names (a later node with the name of an earlier one) get no second device. The devices
+   * are not added to a core.
    *
    * @return the devices
    */
@@ -417,8 +414,8 @@ public final class AcpiIommu {
   }
 
   /**
-   * Creates the device for a PCI function; its firmware node is {@link #pciFwNode} of its
-   * segment and requester ID. The device is not added to a core.
+   * Creates the device for a PCI function; its firmware node is {@link #pciFwNode} of its segment
+   * and requester ID. The device is not added to a core.
    *
    * @param function the function's PCI identity and DMA aliases
    * @return the device

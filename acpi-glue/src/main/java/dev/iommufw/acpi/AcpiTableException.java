@@ -6,9 +6,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A malformed IORT or VIOT table. The {@link #problem()} is the first check that failed, in the
- * order of the <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#iort-checks">IORT checks</a> and the
- * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#viot-checks">VIOT checks</a>; {@link #nodeOffset()} is the
- * table offset of the node at fault, or null for table-level faults.
+ * order of the <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#iort-checks">IORT
+ * checks</a> and the <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#viot-checks">VIOT checks</a>;
+ * {@link #nodeOffset()} is the table offset of the node at fault, or null for table-level faults.
  */
 public final class AcpiTableException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -44,6 +45,7 @@ public final class AcpiTableException extends Exception {
 
   /** What is wrong. */
   private final Problem problem;
+
   /** The table offset of the node at fault, or null. */
   private final @Nullable Long nodeOffset;
 

@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The standard 36-byte ACPI system description table header (ACPI 6.4 §5.2.6).
  *
- * <p>The text fields (signature, OEM ID, OEM table ID, creator ID) are raw byte strings exactly
- * as in the table; they are never decoded as UTF-8. Accessors return fresh copies.
+ * <p>The text fields (signature, OEM ID, OEM table ID, creator ID) are raw byte strings exactly as
+ * in the table; they are never decoded as UTF-8. Accessors return fresh copies.
  */
 public final class AcpiTableHeader {
   /** Size of the standard header in bytes. */

@@ -22,11 +22,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * A parsed, fully validated IORT (Arm DEN 0049).
  *
- * <p>{@link #parse(byte[])} runs every one of the <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#iort-checks">IORT checks</a> in that
- * order;
- * the first failing check decides the exception. Once parsed, every ID mapping's non-zero output
- * reference is the start of a node, the reference graph is acyclic, and no chain is longer than
- * {@link #MAX_HOPS} hops, so the walks here always terminate.
+ * <p>{@link #parse(byte[])} runs every one of the <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#iort-checks">IORT checks</a> in
+ * that order; the first failing check decides the exception. Once parsed, every ID mapping's
+ * non-zero output reference is the start of a node, the reference graph is acyclic, and no chain is
+ * longer than {@link #MAX_HOPS} hops, so the walks here always terminate.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -115,7 +115,10 @@ public final class Iort {
     checkReferences(nodes);
     checkGraph(nodes);
     return new Iort(
-        AcpiTableHeader.read(table), nodeCount, arrayOffset, checksumValid,
+        AcpiTableHeader.read(table),
+        nodeCount,
+        arrayOffset,
+        checksumValid,
         ImmutableList.copyOf(nodes));
   }
 
@@ -136,8 +139,7 @@ public final class Iort {
     return length;
   }
 
-  private static AcpiTableException at(
-      AcpiTableException.Problem p, long node, String what) {
+  private static AcpiTableException at(AcpiTableException.Problem p, long node, String what) {
     return new AcpiTableException(p, node, what + " (node at 0x" + Long.toHexString(node) + ")");
   }
 
@@ -227,8 +229,12 @@ public final class Iort {
         }
         String name = new String(t, (int) pos + 29, nul - 29, StandardCharsets.ISO_8859_1);
         return new IortNode.NamedComponent(
-            h, Le.u32(t, pos + 16), Le.u32(t, pos + 20), Le.u8(t, pos + 27),
-            Le.u8(t, pos + 28), name);
+            h,
+            Le.u32(t, pos + 16),
+            Le.u32(t, pos + 20),
+            Le.u8(t, pos + 27),
+            Le.u8(t, pos + 28),
+            name);
       }
       case IortNode.ROOT_COMPLEX -> {
         Integer limit = h.revision() >= 1 && nodeLength >= 33 ? Le.u8(t, pos + 32) : null;
@@ -237,14 +243,25 @@ public final class Iort {
       }
       case IortNode.SMMU -> {
         return new IortNode.Smmu(
-            h, Le.u64(t, pos + 16), Le.u64(t, pos + 24), Le.u32(t, pos + 32),
-            Le.u32(t, pos + 36), Le.u32(t, pos + 44));
+            h,
+            Le.u64(t, pos + 16),
+            Le.u64(t, pos + 24),
+            Le.u32(t, pos + 32),
+            Le.u32(t, pos + 36),
+            Le.u32(t, pos + 44));
       }
       case IortNode.SMMU_V3 -> {
         return new IortNode.SmmuV3(
-            h, Le.u64(t, pos + 16), Le.u32(t, pos + 24), Le.u32(t, pos + 40),
-            Le.u32(t, pos + 44), Le.u32(t, pos + 48), Le.u32(t, pos + 52), Le.u32(t, pos + 56),
-            Le.u32(t, pos + 60), Le.u32(t, pos + 64));
+            h,
+            Le.u64(t, pos + 16),
+            Le.u32(t, pos + 24),
+            Le.u32(t, pos + 40),
+            Le.u32(t, pos + 44),
+            Le.u32(t, pos + 48),
+            Le.u32(t, pos + 52),
+            Le.u32(t, pos + 56),
+            Le.u32(t, pos + 60),
+            Le.u32(t, pos + 64));
       }
       case IortNode.PMCG -> {
         Long page1 = h.revision() >= 1 && nodeLength >= 40 ? Le.u64(t, pos + 32) : null;
@@ -282,7 +299,10 @@ public final class Iort {
           throw at(
               BAD_REFERENCE,
               n.offset(),
-              "mapping " + m.index() + " references 0x" + Long.toHexString(m.outputReference())
+              "mapping "
+                  + m.index()
+                  + " references 0x"
+                  + Long.toHexString(m.outputReference())
                   + ", not a node start");
         }
       }
@@ -491,17 +511,16 @@ public final class Iort {
 
   /**
    * Translates {@code id} from {@code start} toward a node of the {@code target} set (kernel:
-   * {@code iort_node_map_id()}).
-   * Single mappings match only on named components and root complexes; the special index of a
-   * node is skipped; a match on the last ID of a range is tentative until no later mapping
-   * starting exactly at that ID matches (the count vs count − 1 workaround).
+   * {@code iort_node_map_id()}). Single mappings match only on named components and root complexes;
+   * the special index of a node is skipped; a match on the last ID of a range is tentative until no
+   * later mapping starting exactly at that ID matches (the count vs count − 1 workaround).
    *
    * @param start a node of this table
    * @param id the input ID (u32)
    * @param target where the walk should end
    * @return where it ended
-   * @throws IllegalArgumentException if {@code start} is not a node of this table or {@code id}
-   *     is not a u32
+   * @throws IllegalArgumentException if {@code start} is not a node of this table or {@code id} is
+   *     not a u32
    */
   public IortWalkResult mapId(IortNode start, long id, IortTarget target) {
     checkNotNull(start);
@@ -586,9 +605,9 @@ public final class Iort {
   public record PlatformId(long id, IortNode next) {}
 
   /**
-   * The ID of mapping {@code index} of {@code node} when used without an input ID (kernel:
-   * {@code iort_node_get_id()}). Only a single mapping with a
-   * non-zero reference, on a named component, root complex, SMMUv3 or PMCG, gives one.
+   * The ID of mapping {@code index} of {@code node} when used without an input ID (kernel: {@code
+   * iort_node_get_id()}). Only a single mapping with a non-zero reference, on a named component,
+   * root complex, SMMUv3 or PMCG, gives one.
    *
    * @param node a node of this table
    * @param index the mapping index, ≥ 0
@@ -638,8 +657,8 @@ public final class Iort {
 
   /**
    * The first named component whose name equals {@code name} byte for byte (kernel: {@code
-   * iort_match_node_callback()}, which compares the ACPICA full path, every segment padded to
-   * four characters, e.g. {@code \_SB_.PCI0.DEV_}).
+   * iort_match_node_callback()}, which compares the ACPICA full path, every segment padded to four
+   * characters, e.g. {@code \_SB_.PCI0.DEV_}).
    *
    * @param name the device's full ACPI path, bytes as ISO-8859-1 chars
    * @return the node, or null
@@ -688,8 +707,7 @@ public final class Iort {
 
   /**
    * The first root complex whose segment number equals {@code segment} (kernel: {@code
-   * iort_match_node_callback()} for PCI). Later root complexes with the same segment are
-   * shadowed.
+   * iort_match_node_callback()} for PCI). Later root complexes with the same segment are shadowed.
    *
    * @param segment the PCI segment (domain)
    * @return the node, or null

@@ -12,11 +12,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Assembles an IORT field by field, with a correct length and checksum, so tests and tools can
- * make tables without iasl. Nodes are laid out in the order added, starting at the node array
- * offset; each node's ID array follows its type-specific data. Mappings name their output node
- * by the index of an added node ({@link Mapping#to}), resolved to a table offset at {@link
- * #build()}, so forward references are fine.
+ * Assembles an IORT field by field, with a correct length and checksum, so tests and tools can make
+ * tables without iasl. Nodes are laid out in the order added, starting at the node array offset;
+ * each node's ID array follows its type-specific data. Mappings name their output node by the index
+ * of an added node ({@link Mapping#to}), resolved to a table offset at {@link #build()}, so forward
+ * references are fine.
  *
  * <p>The builder does not validate semantics: it can produce tables {@link Iort#parse} rejects
  * (cycles, dangling references), which is what tests of the parser need.
@@ -94,7 +94,13 @@ public final class IortBuilder {
     final int tailOffsetField; // node-relative offset where the tail offset goes, or -1
     final int pmcgTarget;
 
-    Node(int type, int revision, byte[] body, List<Mapping> mappings, byte[] tail, int tailField,
+    Node(
+        int type,
+        int revision,
+        byte[] body,
+        List<Mapping> mappings,
+        byte[] tail,
+        int tailField,
         int pmcgTarget) {
       this.type = type;
       this.revision = revision;
@@ -279,7 +285,11 @@ public final class IortBuilder {
    */
   @CanIgnoreReturnValue
   public int addSmmuV3(
-      int revision, long base, long model, long[] gsivs, long deviceIdIndex,
+      int revision,
+      long base,
+      long model,
+      long[] gsivs,
+      long deviceIdIndex,
       List<Mapping> mappings) {
     checkNotNull(gsivs);
     checkNotNull(mappings);
@@ -312,8 +322,7 @@ public final class IortBuilder {
     Le.put64(body, 0, page0Base);
     Le.put32(body, 8, overflowGsiv);
     Le.put64(body, 16, page0Base + 0x10000);
-    return add(
-        new Node(IortNode.PMCG, revision, body, mappings, new byte[0], -1, monitoredNode));
+    return add(new Node(IortNode.PMCG, revision, body, mappings, new byte[0], -1, monitoredNode));
   }
 
   /**

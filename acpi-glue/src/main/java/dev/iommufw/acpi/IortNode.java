@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One IORT node, in table order. Each type keeps the fields
- * that the Linux glue and the report use; {@link #header()} has the common ones.
+ * One IORT node, in table order. Each type keeps the fields that the Linux glue and the report use;
+ * {@link #header()} has the common ones.
  */
 public sealed interface IortNode {
   /** Node type code of an ITS group. */
@@ -147,7 +147,12 @@ public sealed interface IortNode {
    * @param contextInterruptCount number of context interrupts
    */
   record Smmu(
-      IortNodeHeader header, long base, long span, long model, long flags, long contextInterruptCount)
+      IortNodeHeader header,
+      long base,
+      long span,
+      long model,
+      long flags,
+      long contextInterruptCount)
       implements IortNode {}
 
   /**
@@ -179,8 +184,8 @@ public sealed interface IortNode {
     /**
      * {@inheritDoc}
      *
-     * <p>None when the node revision is below 1 or all four interrupts are wired; else the
-     * DeviceID mapping index, unless it is out of range (a firmware bug: then none).
+     * <p>None when the node revision is below 1 or all four interrupts are wired; else the DeviceID
+     * mapping index, unless it is out of range (a firmware bug: then none).
      */
     @Override
     public @Nullable Integer specialIndex() {
@@ -200,8 +205,8 @@ public sealed interface IortNode {
    * @param page0Base page 0 base address
    * @param overflowGsiv overflow interrupt (0 = MSI)
    * @param nodeReference table offset of the monitored node
-   * @param page1Base page 1 base address when the node revision is at least 1 and the node
-   *     holds it, else null
+   * @param page1Base page 1 base address when the node revision is at least 1 and the node holds
+   *     it, else null
    */
   record Pmcg(
       IortNodeHeader header,

@@ -5,8 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 
 /**
- * The 16-byte header common to every IORT node (Arm DEN 0049) and the node's
- * parsed ID mappings.
+ * The 16-byte header common to every IORT node (Arm DEN 0049) and the node's parsed ID mappings.
  *
  * @param offset table offset of the node
  * @param typeCode the node type byte (0–6 known)

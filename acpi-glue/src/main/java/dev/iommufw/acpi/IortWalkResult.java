@@ -1,8 +1,6 @@
 package dev.iommufw.acpi;
 
-/**
- * Where an IORT ID walk ended ({@link Iort#mapId}).
- */
+/** Where an IORT ID walk ended ({@link Iort#mapId}). */
 public sealed interface IortWalkResult {
   /**
    * The node where the walk ended.
@@ -25,7 +23,11 @@ public sealed interface IortWalkResult {
      */
     @Override
     public String toString() {
-      return "Reached[node@0x" + Long.toHexString(node.offset()) + ", id=0x" + Long.toHexString(id) + "]";
+      return "Reached[node@0x"
+          + Long.toHexString(node.offset())
+          + ", id=0x"
+          + Long.toHexString(id)
+          + "]";
     }
   }
 
@@ -44,7 +46,11 @@ public sealed interface IortWalkResult {
      */
     @Override
     public String toString() {
-      return "StoppedAtIts[node@0x" + Long.toHexString(node.offset()) + ", id=0x" + Long.toHexString(id) + "]";
+      return "StoppedAtIts[node@0x"
+          + Long.toHexString(node.offset())
+          + ", id=0x"
+          + Long.toHexString(id)
+          + "]";
     }
   }
 

@@ -18,11 +18,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * A parsed, validated VIOT (ACPI 6.4 §5.2.30).
  *
- * <p>{@link #parse(byte[])} runs the <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#viot-checks">VIOT checks</a> in order.
- * Endpoint nodes whose output node does not resolve to a virtio-iommu node are not errors: Linux
- * skips them, so they never match in {@link #lookupPci} or {@link #lookupMmio}. Later nodes in the
- * table take precedence over earlier overlapping ones (kernel: {@code acpi_viot_init()} pushes
- * each on the front of its list).
+ * <p>{@link #parse(byte[])} runs the <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#viot-checks">VIOT checks</a> in
+ * order. Endpoint nodes whose output node does not resolve to a virtio-iommu node are not errors:
+ * Linux skips them, so they never match in {@link #lookupPci} or {@link #lookupMmio}. Later nodes
+ * in the table take precedence over earlier overlapping ones (kernel: {@code acpi_viot_init()}
+ * pushes each on the front of its list).
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -120,8 +121,14 @@ public final class Viot {
     return switch (type) {
       case ViotNode.PCI_RANGE ->
           new ViotNode.PciRange(
-              pos, len, Le.u32(t, pos + 4), Le.u16(t, pos + 8), Le.u16(t, pos + 10),
-              Le.u16(t, pos + 12), Le.u16(t, pos + 14), Le.u16(t, pos + 16));
+              pos,
+              len,
+              Le.u32(t, pos + 4),
+              Le.u16(t, pos + 8),
+              Le.u16(t, pos + 10),
+              Le.u16(t, pos + 12),
+              Le.u16(t, pos + 14),
+              Le.u16(t, pos + 16));
       case ViotNode.MMIO_ENDPOINT ->
           new ViotNode.MmioEndpoint(
               pos, len, Le.u32(t, pos + 4), Le.u64(t, pos + 8), Le.u16(t, pos + 16));
@@ -131,7 +138,6 @@ public final class Viot {
       default -> new ViotNode.Unknown(pos, type, len);
     };
   }
-
 
   /** §5.2: the IOMMU node at {@code off}, or null when Linux would skip the endpoint. */
   private static ViotNode.@Nullable Iommu resolve(byte[] t, long off, long lowest, long length) {
@@ -176,8 +182,7 @@ public final class Viot {
   }
 
   /**
-   * The IOMMU an endpoint node resolves to (kernel: {@code
-   * viot_get_iommu()} on the output node).
+   * The IOMMU an endpoint node resolves to (kernel: {@code viot_get_iommu()} on the output node).
    *
    * @param endpoint an endpoint node of this table
    * @return the IOMMU node, or null when the endpoint is invalid (skipped by Linux)
@@ -195,8 +200,7 @@ public final class Viot {
    */
   public record PciMatch(ViotNode.PciRange range, ViotNode.Iommu iommu, long endpointId) {
     /**
-     * Whether the function is the virtio-iommu itself, which Linux refuses to translate
-     * (-EINVAL).
+     * Whether the function is the virtio-iommu itself, which Linux refuses to translate (-EINVAL).
      *
      * @param segment the function's segment
      * @param bdf the function's BDF

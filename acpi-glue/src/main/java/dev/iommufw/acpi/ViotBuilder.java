@@ -9,9 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Assembles a VIOT field by field, with a correct length and checksum. Nodes are laid out in the
  * order added from table offset 48; each {@code add} method returns the new node's table offset,
- * which is what endpoint nodes name as their output node. Node lengths are fixed (24 for
- * endpoints, 16 for IOMMUs), so offsets of later nodes are easy to compute for forward
- * references.
+ * which is what endpoint nodes name as their output node. Node lengths are fixed (24 for endpoints,
+ * 16 for IOMMUs), so offsets of later nodes are easy to compute for forward references.
  */
 public final class ViotBuilder {
   private final ByteArrayOutputStream nodes = new ByteArrayOutputStream();
@@ -83,7 +82,11 @@ public final class ViotBuilder {
    */
   @CanIgnoreReturnValue
   public int addPciRange(
-      long endpointStart, int segmentStart, int segmentEnd, int bdfStart, int bdfEnd,
+      long endpointStart,
+      int segmentStart,
+      int segmentEnd,
+      int bdfStart,
+      int bdfEnd,
       int outputNode) {
     byte[] b = node(ViotNode.PCI_RANGE, 24);
     Le.put32(b, 4, endpointStart);

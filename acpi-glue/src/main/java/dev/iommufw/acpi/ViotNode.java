@@ -1,9 +1,6 @@
 package dev.iommufw.acpi;
 
-/**
- * One VIOT node, in table order. Every node knows its table
- * offset, type code and length.
- */
+/** One VIOT node, in table order. Every node knows its table offset, type code and length. */
 public sealed interface ViotNode {
   /** Node type code of a PCI range. */
   int PCI_RANGE = 1;

@@ -3,6 +3,7 @@ package dev.iommufw.acpi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.acpi.IortBuilder.Mapping;
 import dev.iommufw.core.BusKind;
 import dev.iommufw.core.DeferralPolicy;
@@ -14,7 +15,7 @@ import dev.iommufw.core.IommuBinding;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
-import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.core.testing.StandInDriver;
 import java.util.ArrayList;
@@ -25,13 +26,11 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import com.google.common.primitives.ImmutableIntArray;
-import dev.iommufw.core.pci.Bdf;
 
 /**
- * The redesigned {@code acpi_iommu_configure_id()} ({@link AcpiIommu#configure}), end to end: tables
- * made with {@link IortBuilder} / {@link ViotBuilder}, devices added to an {@link IommuCore} and
- * configured through {@link IommuCore#dmaConfigure}, test drivers registered on {@link
+ * The redesigned {@code acpi_iommu_configure_id()} ({@link AcpiIommu#configure}), end to end:
+ * tables made with {@link IortBuilder} / {@link ViotBuilder}, devices added to an {@link IommuCore}
+ * and configured through {@link IommuCore#dmaConfigure}, test drivers registered on {@link
  * AcpiIommu#iortFwNode} / {@link AcpiIommu#viotFwNode}. References: acpi-tables.md §1.7–§1.8,
  * §2.5–§2.7; kernel-model.md §2.23–§2.25.
  */
@@ -87,8 +86,7 @@ class AcpiIommuConfigureTest {
     return AcpiIommu.of(Iort.parse(b.build()), null);
   }
 
-  private static AcpiIommu glue(@Nullable IortBuilder b, ViotBuilder v)
-      throws AcpiTableException {
+  private static AcpiIommu glue(@Nullable IortBuilder b, ViotBuilder v) throws AcpiTableException {
     return AcpiIommu.of(b == null ? null : Iort.parse(b.build()), Viot.parse(v.build()));
   }
 
@@ -144,9 +142,10 @@ class AcpiIommuConfigureTest {
 
   private Device addNamed(
       AcpiIommu acpi, String acpiPath, @Nullable Long mmioBase, @Nullable Integer inputId) {
-    Device dev = Device.builder(acpiPath, BusKind.PLATFORM)
-        .dmaConfigureStep(acpi.dmaConfigureStep(mmioBase, inputId))
-        .build();
+    Device dev =
+        Device.builder(acpiPath, BusKind.PLATFORM)
+            .dmaConfigureStep(acpi.dmaConfigureStep(mmioBase, inputId))
+            .build();
     core.addDevice(dev);
     return dev;
   }
@@ -199,28 +198,38 @@ class AcpiIommuConfigureTest {
   @Test
   void oneIdPerDmaAliasInAliasOrderWithDuplicatesKept() throws Exception {
     IortBuilder b = base();
-    b.addRootComplex(3, 0, 0, List.of(
-        Mapping.to(0x000, 0xff, 0x1000, SMMU_A), Mapping.to(0x100, 0xff, 0x1000, SMMU_A)));
+    b.addRootComplex(
+        3,
+        0,
+        0,
+        List.of(Mapping.to(0x000, 0xff, 0x1000, SMMU_A), Mapping.to(0x100, 0xff, 0x1000, SMMU_A)));
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
     // A function behind a PCIe-to-PCI bridge: its own RID, then the bridge's.
-    PciFunction bridged = new PciFunction(Bdf.ofRequesterId(0, 0x0108), ImmutableIntArray.of(0x0108, 0x0100));
+    PciFunction bridged =
+        new PciFunction(Bdf.ofRequesterId(0, 0x0108), ImmutableIntArray.of(0x0108, 0x0100));
     assertThat(ids(configurePci(acpi, bridged))).containsExactly(0x1008, 0x1000);
     // Two aliases that translate to the same stream ID: both are kept, in order.
-    PciFunction twice = new PciFunction(Bdf.ofRequesterId(0, 0x0110), ImmutableIntArray.of(0x0110, 0x0010));
+    PciFunction twice =
+        new PciFunction(Bdf.ofRequesterId(0, 0x0110), ImmutableIntArray.of(0x0110, 0x0010));
     assertThat(ids(configurePci(acpi, twice))).containsExactly(0x1010, 0x1010);
   }
 
   @Test
   void aliasWalkStopsAtTheFirstAliasWithoutAnIommu() throws Exception {
     IortBuilder b = base();
-    b.addRootComplex(3, 0, 0, List.of(
-        Mapping.to(0x000, 0xff, 0x1000, SMMU_A), Mapping.to(0x100, 0xff, 0x100, ITS)));
+    b.addRootComplex(
+        3,
+        0,
+        0,
+        List.of(Mapping.to(0x000, 0xff, 0x1000, SMMU_A), Mapping.to(0x100, 0xff, 0x100, ITS)));
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
-    PciFunction secondToIts = new PciFunction(Bdf.ofRequesterId(0, 0x0010), ImmutableIntArray.of(0x0010, 0x0100));
+    PciFunction secondToIts =
+        new PciFunction(Bdf.ofRequesterId(0, 0x0010), ImmutableIntArray.of(0x0010, 0x0100));
     assertNoIommu(configurePci(acpi, secondToIts));
-    PciFunction firstToIts = new PciFunction(Bdf.ofRequesterId(0, 0x0100), ImmutableIntArray.of(0x0100, 0x0010));
+    PciFunction firstToIts =
+        new PciFunction(Bdf.ofRequesterId(0, 0x0100), ImmutableIntArray.of(0x0100, 0x0010));
     assertNoIommu(configurePci(acpi, firstToIts));
   }
 
@@ -253,14 +262,18 @@ class AcpiIommuConfigureTest {
   @Test
   void ridRangesIncludeBothEnds() throws Exception {
     IortBuilder b = base();
-    b.addRootComplex(3, 0, 0, List.of(
-        Mapping.to(0x10, 0x0f, 0x500, SMMU_A), // 0x10..0x1f: the count field is "IDs − 1"
-        Mapping.to(0x20, 0xdf, 0x20, ITS),
-        Mapping.to(0x200, 0, 0x777, SMMU_A), // one ID
-        // Firmware that wrote a count instead of count − 1: 0x310 is claimed by both; the
-        // range starting there wins (acpi-tables.md §1.7.1 steps 3 and 5).
-        Mapping.to(0x300, 0x10, 0x3000, SMMU_A),
-        Mapping.to(0x310, 0x0f, 0x4000, SMMU_B)));
+    b.addRootComplex(
+        3,
+        0,
+        0,
+        List.of(
+            Mapping.to(0x10, 0x0f, 0x500, SMMU_A), // 0x10..0x1f: the count field is "IDs − 1"
+            Mapping.to(0x20, 0xdf, 0x20, ITS),
+            Mapping.to(0x200, 0, 0x777, SMMU_A), // one ID
+            // Firmware that wrote a count instead of count − 1: 0x310 is claimed by both; the
+            // range starting there wins (acpi-tables.md §1.7.1 steps 3 and 5).
+            Mapping.to(0x300, 0x10, 0x3000, SMMU_A),
+            Mapping.to(0x310, 0x0f, 0x4000, SMMU_B)));
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
     assertNoIommu(configurePci(acpi, 0, 0x0f));
@@ -280,8 +293,11 @@ class AcpiIommuConfigureTest {
   @Test
   void ridThatMapsOnlyToTheItsHasNoIommu() throws Exception {
     IortBuilder b = base();
-    b.addRootComplex(3, 0, 0, List.of(
-        Mapping.to(0x000, 0xff, 0x000, ITS), Mapping.to(0x100, 0xff, 0x100, SMMU_A)));
+    b.addRootComplex(
+        3,
+        0,
+        0,
+        List.of(Mapping.to(0x000, 0xff, 0x000, ITS), Mapping.to(0x100, 0xff, 0x100, SMMU_A)));
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
     DmaConfigureResult r = configurePci(acpi, 0, 0x18);
@@ -299,8 +315,7 @@ class AcpiIommuConfigureTest {
     b.addRootComplex(3, 3, 1, List.of(Mapping.to(0, 0xffff, 0, ITS)));
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
-    assertThat(binding(configurePci(acpi, 0, 0x10)).flags())
-        .isEqualTo(IommuFwspec.FLAG_PCI_RC_ATS);
+    assertThat(binding(configurePci(acpi, 0, 0x10)).flags()).isEqualTo(IommuFwspec.FLAG_PCI_RC_ATS);
     assertThat(binding(configurePci(acpi, 1, 0x10)).flags()).isZero();
     assertThat(binding(configurePci(acpi, 2, 0x10)).flags()).isZero();
     // ATS on a root complex whose RIDs reach no SMMU: no IOMMU, and the flag goes with the
@@ -365,8 +380,8 @@ class AcpiIommuConfigureTest {
   void singleMappingsGivePlatformIdsInEntryOrder() throws Exception {
     IortBuilder b = base();
     b.addNamedComponent(2, "\\_SB_.ONE_", 0, List.of(Mapping.single(0x40, SMMU_A)));
-    b.addNamedComponent(2, "\\_SB_.TWO_", 0,
-        List.of(Mapping.single(0x51, SMMU_A), Mapping.single(0x50, SMMU_A)));
+    b.addNamedComponent(
+        2, "\\_SB_.TWO_", 0, List.of(Mapping.single(0x51, SMMU_A), Mapping.single(0x50, SMMU_A)));
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
     assertThat(ids(configureNamed(acpi, "\\_SB_.ONE_"))).containsExactly(0x40);
@@ -378,14 +393,19 @@ class AcpiIommuConfigureTest {
   @Test
   void platformIdLoopStopsAtTheFirstEntryNotLeadingToAnSmmu() throws Exception {
     IortBuilder b = base();
-    b.addNamedComponent(2, "\\_SB_.ITS0", 0,
-        List.of(Mapping.single(0x60, ITS), Mapping.single(0x61, SMMU_A)));
-    b.addNamedComponent(2, "\\_SB_.ITS1", 0,
-        List.of(Mapping.single(0x61, SMMU_A), Mapping.single(0x60, ITS)));
-    b.addNamedComponent(2, "\\_SB_.RNG0", 0,
-        List.of(Mapping.to(0, 0xff, 0, SMMU_A), Mapping.single(0x62, SMMU_A)));
-    b.addNamedComponent(2, "\\_SB_.RNG1", 0,
-        List.of(Mapping.single(0x62, SMMU_A), Mapping.to(0, 0xff, 0, SMMU_A),
+    b.addNamedComponent(
+        2, "\\_SB_.ITS0", 0, List.of(Mapping.single(0x60, ITS), Mapping.single(0x61, SMMU_A)));
+    b.addNamedComponent(
+        2, "\\_SB_.ITS1", 0, List.of(Mapping.single(0x61, SMMU_A), Mapping.single(0x60, ITS)));
+    b.addNamedComponent(
+        2, "\\_SB_.RNG0", 0, List.of(Mapping.to(0, 0xff, 0, SMMU_A), Mapping.single(0x62, SMMU_A)));
+    b.addNamedComponent(
+        2,
+        "\\_SB_.RNG1",
+        0,
+        List.of(
+            Mapping.single(0x62, SMMU_A),
+            Mapping.to(0, 0xff, 0, SMMU_A),
             Mapping.single(0x63, SMMU_A)));
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
@@ -413,16 +433,20 @@ class AcpiIommuConfigureTest {
   @Test
   void smmuV3AndSmmuV2AcrossOneDeviceIsEinvalAndLeavesNothing() throws Exception {
     IortBuilder b = base();
-    b.addNamedComponent(2, "\\_SB_.MIX0", 0,
-        List.of(Mapping.single(0x10, SMMU_A), Mapping.single(0x11, SMMU_V2)));
-    b.addRootComplex(3, 0, 0, List.of(
-        Mapping.to(0x000, 0xff, 0x000, SMMU_A), Mapping.to(0x100, 0xff, 0x100, SMMU_V2)));
+    b.addNamedComponent(
+        2, "\\_SB_.MIX0", 0, List.of(Mapping.single(0x10, SMMU_A), Mapping.single(0x11, SMMU_V2)));
+    b.addRootComplex(
+        3,
+        0,
+        0,
+        List.of(Mapping.to(0x000, 0xff, 0x000, SMMU_A), Mapping.to(0x100, 0xff, 0x100, SMMU_V2)));
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
     DmaConfigureResult nc = configureNamed(acpi, "\\_SB_.MIX0");
     assertFailed(nc, Errno.EINVAL);
     assertThat(((DmaConfigureResult.Failed) nc).ids().asList()).containsExactly(0x10);
-    PciFunction mixed = new PciFunction(Bdf.ofRequesterId(0, 0x0108), ImmutableIntArray.of(0x0108, 0x0008));
+    PciFunction mixed =
+        new PciFunction(Bdf.ofRequesterId(0, 0x0108), ImmutableIntArray.of(0x0108, 0x0008));
     assertFailed(configurePci(acpi, mixed), Errno.EINVAL);
     assertThat(core.devices()).noneMatch(Device::isIommuMapped);
     assertThat(core.waitingDevices()).isEmpty();
@@ -431,16 +455,20 @@ class AcpiIommuConfigureTest {
   @Test
   void twoSmmusOfOneDriverPutAllIdsOnTheFirst() throws Exception {
     IortBuilder b = base();
-    b.addNamedComponent(2, "\\_SB_.TWO_", 0,
-        List.of(Mapping.single(0x10, SMMU_A), Mapping.single(0x11, SMMU_B)));
-    b.addRootComplex(3, 0, 0, List.of(
-        Mapping.to(0x000, 0xff, 0x000, SMMU_B), Mapping.to(0x100, 0xff, 0x100, SMMU_A)));
+    b.addNamedComponent(
+        2, "\\_SB_.TWO_", 0, List.of(Mapping.single(0x10, SMMU_A), Mapping.single(0x11, SMMU_B)));
+    b.addRootComplex(
+        3,
+        0,
+        0,
+        List.of(Mapping.to(0x000, 0xff, 0x000, SMMU_B), Mapping.to(0x100, 0xff, 0x100, SMMU_A)));
     AcpiIommu acpi = glue(b);
     registerSmmus(acpi);
     DmaConfigureResult nc = configureNamed(acpi, "\\_SB_.TWO_");
     assertThat(boundSmmu(nc)).isSameAs(iortNode(acpi, SMMU_A));
     assertThat(ids(nc)).containsExactly(0x10, 0x11);
-    PciFunction both = new PciFunction(Bdf.ofRequesterId(0, 0x0108), ImmutableIntArray.of(0x0108, 0x0008));
+    PciFunction both =
+        new PciFunction(Bdf.ofRequesterId(0, 0x0108), ImmutableIntArray.of(0x0108, 0x0008));
     DmaConfigureResult pci = configurePci(acpi, both);
     assertThat(boundSmmu(pci)).isSameAs(iortNode(acpi, SMMU_A));
     assertThat(ids(pci)).containsExactly(0x108, 0x008);
@@ -475,8 +503,8 @@ class AcpiIommuConfigureTest {
   @Test
   void unregisteredSecondSmmuDefersNamingTheSecond() throws Exception {
     IortBuilder b = base();
-    b.addNamedComponent(2, "\\_SB_.TWO_", 0,
-        List.of(Mapping.single(0x10, SMMU_A), Mapping.single(0x11, SMMU_B)));
+    b.addNamedComponent(
+        2, "\\_SB_.TWO_", 0, List.of(Mapping.single(0x10, SMMU_A), Mapping.single(0x11, SMMU_B)));
     AcpiIommu acpi = glue(b);
     register(acpi, SMMU_A);
     Device dev = addNamed(acpi, "\\_SB_.TWO_", null, null);
@@ -498,8 +526,7 @@ class AcpiIommuConfigureTest {
     AcpiIommu noV3 =
         AcpiIommu.of(iort, null, EnumSet.of(AcpiIommuDriver.SMMU, AcpiIommuDriver.VIRTIO_IOMMU));
     assertNoIommu(configureNamed(noV3, "\\_SB_.V3__"));
-    assertThat(configureNamed(noV3, "\\_SB_.V2__"))
-        .isInstanceOf(DmaConfigureResult.Deferred.class);
+    assertThat(configureNamed(noV3, "\\_SB_.V2__")).isInstanceOf(DmaConfigureResult.Deferred.class);
     AcpiIommu none = AcpiIommu.of(iort, null, EnumSet.noneOf(AcpiIommuDriver.class));
     assertNoIommu(configureNamed(none, "\\_SB_.V2__"));
     assertThat(core.waitingDevices()).extracting(Device::name).containsExactly("\\_SB_.V2__");
@@ -566,12 +593,17 @@ class AcpiIommuConfigureTest {
 
   @com.google.errorprone.annotations.CanIgnoreReturnValue
   private static IortBuilder withClients(IortBuilder b) {
-    b.addRootComplex(3, 0, 1, List.of(
-        Mapping.to(0x00, 0x1f, 0x500, SMMU_A), Mapping.to(0x20, 0xdf, 0x20, ITS),
-        Mapping.to(0x100, 0xff, 0x100, SMMU_B)));
+    b.addRootComplex(
+        3,
+        0,
+        1,
+        List.of(
+            Mapping.to(0x00, 0x1f, 0x500, SMMU_A),
+            Mapping.to(0x20, 0xdf, 0x20, ITS),
+            Mapping.to(0x100, 0xff, 0x100, SMMU_B)));
     b.addNamedComponent(2, "\\_SB_.DMA0", 0, List.of(Mapping.single(0x40, SMMU_A)));
-    b.addNamedComponent(2, "\\_SB_.DMA1", 0,
-        List.of(Mapping.single(0x41, SMMU_B), Mapping.single(0x42, SMMU_B)));
+    b.addNamedComponent(
+        2, "\\_SB_.DMA1", 0, List.of(Mapping.single(0x41, SMMU_B), Mapping.single(0x42, SMMU_B)));
     return b;
   }
 
@@ -626,13 +658,15 @@ class AcpiIommuConfigureTest {
     assertThat(ids(configurePci(acpi, 2, 0x123))).containsExactly(0x1_1023);
     assertThat(ids(configurePci(acpi, 1, 0x100))).containsExactly(0x1000);
     assertThat(ids(configurePci(acpi, 3, 0x2ff))).containsExactly(0x2_11ff);
-    PciFunction aliased = new PciFunction(Bdf.ofRequesterId(2, 0x0208), ImmutableIntArray.of(0x0208, 0x0200));
+    PciFunction aliased =
+        new PciFunction(Bdf.ofRequesterId(2, 0x0208), ImmutableIntArray.of(0x0208, 0x0200));
     assertThat(ids(configurePci(acpi, aliased))).containsExactly(0x1_1108, 0x1_1100);
     assertNoIommu(configurePci(acpi, 0, 0x123));
     assertNoIommu(configurePci(acpi, 4, 0x123));
     assertNoIommu(configurePci(acpi, 2, 0x0ff));
     assertNoIommu(configurePci(acpi, 2, 0x300));
-    PciFunction halfOut = new PciFunction(Bdf.ofRequesterId(2, 0x0208), ImmutableIntArray.of(0x0208, 0x0008));
+    PciFunction halfOut =
+        new PciFunction(Bdf.ofRequesterId(2, 0x0208), ImmutableIntArray.of(0x0208, 0x0008));
     assertNoIommu(configurePci(acpi, halfOut));
   }
 
@@ -716,8 +750,8 @@ class AcpiIommuConfigureTest {
       throws Exception {
     IortBuilder b = base();
     b.addRootComplex(3, 0, 0, rcMappings);
-    b.addNamedComponent(2, "\\_SB_.MIX0", 0,
-        List.of(Mapping.single(0x10, SMMU_A), Mapping.single(0x11, SMMU_V2)));
+    b.addNamedComponent(
+        2, "\\_SB_.MIX0", 0, List.of(Mapping.single(0x10, SMMU_A), Mapping.single(0x11, SMMU_V2)));
     ViotBuilder v = new ViotBuilder();
     int iommu = v.addVirtioPciIommu(1, 0x08);
     v.addPciRange(0x4000, 0, 0, 0, 0xffff, iommu);
@@ -749,8 +783,8 @@ class AcpiIommuConfigureTest {
         .isSameAs(smmu(acpi, SMMU_A));
     assertThat(waiting.iommuBinding().orElseThrow().ids().asList()).containsExactly(0x18);
     // IORT EINVAL (two drivers): an error, not a fall-through, even with an MMIO VIOT match.
-    assertFailed(core.dmaConfigure(addNamed(acpi, "\\_SB_.MIX0", 0x0900_0000L, null)),
-        Errno.EINVAL);
+    assertFailed(
+        core.dmaConfigure(addNamed(acpi, "\\_SB_.MIX0", 0x0900_0000L, null)), Errno.EINVAL);
   }
 
   @Test
@@ -772,17 +806,20 @@ class AcpiIommuConfigureTest {
   }
 
   /**
-   * "No IOMMU" from the IORT means the IORT's fwspec is discarded (acpi-tables.md §1.8 step 3:
-   * "on the local fwspec, which is discarded on failure"), so the VIOT starts from nothing: no
-   * SMMU recorded by an earlier alias, no IDs, no root-complex ATS flag.
+   * "No IOMMU" from the IORT means the IORT's fwspec is discarded (acpi-tables.md §1.8 step 3: "on
+   * the local fwspec, which is discarded on failure"), so the VIOT starts from nothing: no SMMU
+   * recorded by an earlier alias, no IDs, no root-complex ATS flag.
    */
   @Test
   void viotStartsFromNothingAfterAnIortNoIommu() throws Exception {
     IortBuilder b = base();
-    b.addRootComplex(3, 0, 1, List.of(
-        Mapping.to(0x000, 0xff, 0x000, SMMU_A), Mapping.to(0x100, 0xff, 0x100, ITS)));
-    b.addNamedComponent(2, "\\_SB_.HALF", 0,
-        List.of(Mapping.single(0x10, SMMU_A), Mapping.single(0x11, SMMU_B)));
+    b.addRootComplex(
+        3,
+        0,
+        1,
+        List.of(Mapping.to(0x000, 0xff, 0x000, SMMU_A), Mapping.to(0x100, 0xff, 0x100, ITS)));
+    b.addNamedComponent(
+        2, "\\_SB_.HALF", 0, List.of(Mapping.single(0x10, SMMU_A), Mapping.single(0x11, SMMU_B)));
     ViotBuilder v = new ViotBuilder();
     int iommu = v.addVirtioPciIommu(1, 0x08);
     v.addPciRange(0x4000, 0, 0, 0, 0xffff, iommu);
@@ -797,7 +834,8 @@ class AcpiIommuConfigureTest {
     assertThat(ids(its)).containsExactly(0x4118);
     assertThat(binding(its).flags()).isZero();
     // The first alias reached SMMU A, the second reaches the ITS: the IORT says no IOMMU.
-    PciFunction half = new PciFunction(Bdf.ofRequesterId(0, 0x0010), ImmutableIntArray.of(0x0010, 0x0100));
+    PciFunction half =
+        new PciFunction(Bdf.ofRequesterId(0, 0x0010), ImmutableIntArray.of(0x0010, 0x0100));
     DmaConfigureResult pci = configurePci(acpi, half);
     assertThat(ids(pci)).containsExactly(0x4010, 0x4100);
     assertThat(binding(pci).instance().ops()).isSameAs(virtio);

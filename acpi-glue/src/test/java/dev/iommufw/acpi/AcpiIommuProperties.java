@@ -15,7 +15,6 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
-import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.core.testing.StandInDriver;
 import dev.iommufw.core.testing.Tries;
 import java.util.ArrayList;
@@ -27,10 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Property: for generated IORTs (a root complex whose RID ranges go to two SMMUv3s or straight to
- * the ITS) and generated PCI functions (one or two DMA aliases), {@link AcpiIommu#configure}
- * binds the function exactly when {@link Iort#mapId} reaches an SMMU for every alias, with the
- * walk's IDs in alias order on the first SMMU reached; it defers on the first unregistered SMMU
- * an alias reaches, and otherwise reports no IOMMU. Nothing leaks.
+ * the ITS) and generated PCI functions (one or two DMA aliases), {@link AcpiIommu#configure} binds
+ * the function exactly when {@link Iort#mapId} reaches an SMMU for every alias, with the walk's IDs
+ * in alias order on the first SMMU reached; it defers on the first unregistered SMMU an alias
+ * reaches, and otherwise reports no IOMMU. Nothing leaks.
  */
 class AcpiIommuProperties {
   private static final int ITS = 0;
@@ -151,9 +150,7 @@ class AcpiIommuProperties {
       var binding = ((DmaConfigureResult.Configured) actual).binding();
       assertThat(binding.instance().fwNode()).as(where).isSameAs(first);
       assertThat(binding.ids().asList()).as(where).containsExactlyElementsOf(ids);
-      assertThat(binding.flags())
-          .as(where)
-          .isEqualTo(rc.ats() ? IommuFwspec.FLAG_PCI_RC_ATS : 0);
+      assertThat(binding.flags()).as(where).isEqualTo(rc.ats() ? IommuFwspec.FLAG_PCI_RC_ATS : 0);
       assertThat(dev.iommuBinding()).as(where).contains(binding);
     }
     long bound = dev.isIommuMapped() ? 1 : 0;

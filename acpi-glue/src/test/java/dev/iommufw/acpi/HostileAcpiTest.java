@@ -1,8 +1,8 @@
 package dev.iommufw.acpi;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static java.util.Objects.requireNonNull;
 
 import dev.iommufw.acpi.AcpiTableException.Problem;
 import dev.iommufw.acpi.IortBuilder.Mapping;
@@ -34,8 +34,7 @@ class HostileAcpiTest {
     int n = 10_000;
     IortBuilder b = new IortBuilder();
     int its = b.addItsGroup(1, List.of(0L));
-    int smmu = b.addSmmuV3(4, 0x2b40_0000L, 0, NO_GSIVS, 0,
-        List.of(Mapping.to(0, 0xffff, 0, its)));
+    int smmu = b.addSmmuV3(4, 0x2b40_0000L, 0, NO_GSIVS, 0, List.of(Mapping.to(0, 0xffff, 0, its)));
     for (int i = 2; i < n; i++) {
       b.addNamedComponent(2, "\\_SB_.D" + i, 0, List.of(Mapping.to(0, 0xff, i << 8, smmu)));
     }

@@ -6,17 +6,18 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * Jazzer fuzz target for the IORT reader and its walks.
  *
  * <p>Property: {@link Iort#parse(byte[], boolean)} returns a table or throws {@link
- * AcpiTableException}; on a table, every walk ({@link Iort#mapId}, {@link Iort#nodeGetId},
- * {@link Iort#mapPlatformId}) and look-up returns normally from every node. The checksum is
- * accepted as wrong (kernel-compatible mode) so that mutations reach past step 1; the strict
- * parse runs too. Any other throwable, or an input past Jazzer's per-input time limit, is a
- * finding.
+ * AcpiTableException}; on a table, every walk ({@link Iort#mapId}, {@link Iort#nodeGetId}, {@link
+ * Iort#mapPlatformId}) and look-up returns normally from every node. The checksum is accepted as
+ * wrong (kernel-compatible mode) so that mutations reach past step 1; the strict parse runs too.
+ * Any other throwable, or an input past Jazzer's per-input time limit, is a finding.
  *
  * <p>Under plain {@code mvn verify} this replays {@code
  * src/test/resources/dev/iommufw/acpi/IortFuzzTestInputs/parse/}. To fuzz for a chosen time
  * (default 2 minutes; the JVM uses about 2 GB), with inputs capped at 4 KiB for speed:
+ *
  * <pre>JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m mvn -pl acpi-glue test -Dtest=IortFuzzTest \
  *     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_len=4096</pre>
+ *
  * A finding is saved as {@code crash-*} in the inputs directory and replays from then on.
  */
 class IortFuzzTest {

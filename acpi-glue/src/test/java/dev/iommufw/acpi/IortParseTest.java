@@ -45,8 +45,9 @@ class IortParseTest {
   private static IortBuilder simple() {
     IortBuilder b = new IortBuilder();
     int its = b.addItsGroup(1, List.of(0L));
-    int smmu = b.addSmmuV3(4, 0x9050000, 0, new long[] {1, 2, 3, 4}, 0,
-        List.of(Mapping.to(0, 0xffff, 0, its)));
+    int smmu =
+        b.addSmmuV3(
+            4, 0x9050000, 0, new long[] {1, 2, 3, 4}, 0, List.of(Mapping.to(0, 0xffff, 0, its)));
     b.addRootComplex(3, 0, 0, List.of(Mapping.to(0, 0xffff, 0, smmu)));
     return b;
   }
@@ -105,8 +106,8 @@ class IortParseTest {
     // At the very end with zero nodes is fine.
     Le.put32(t, 40, t.length);
     Le.put32(t, 36, 0);
-    assertThat(catchThrowableOfType(AcpiTableException.class,
-        () -> Iort.parse(TestTables.fix(t)))).isNull();
+    assertThat(catchThrowableOfType(AcpiTableException.class, () -> Iort.parse(TestTables.fix(t))))
+        .isNull();
   }
 
   @Test
@@ -330,7 +331,8 @@ class IortParseTest {
     assertThat(rmr.rmrFlags()).isEqualTo(1);
     assertThat(rmr.ranges())
         .containsExactly(
-            new IortNode.MemoryRange(0xe0000000L, 0x10000), new IortNode.MemoryRange(0xe0100000L, 0x20000));
+            new IortNode.MemoryRange(0xe0000000L, 0x10000),
+            new IortNode.MemoryRange(0xe0100000L, 0x20000));
     assertThat(rmr.mappings()).extracting(IortIdMapping::idCount).containsExactly(0L, 3L);
     IortNode.SmmuV3 smmu = (IortNode.SmmuV3) at(iort, 0x48);
     assertThat(smmu).isNotNull();

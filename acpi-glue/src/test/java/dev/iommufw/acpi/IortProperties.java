@@ -10,9 +10,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Property tests: builder → bytes → parser round trip, the ID walk against an independent
- * reference model, and random corruption of real tables. Random tables are derived from a
- * generated seed ({@link RandomIort}).
+ * Property tests: builder → bytes → parser round trip, the ID walk against an independent reference
+ * model, and random corruption of real tables. Random tables are derived from a generated seed
+ * ({@link RandomIort}).
  */
 class IortProperties {
   @Test
@@ -70,8 +70,7 @@ class IortProperties {
     } else if (n instanceof IortNode.Pmcg pmcg) {
       assertThat(pmcg.page0Base()).isEqualTo(s.base());
       assertThat(pmcg.overflowGsiv()).isEqualTo(s.overflow());
-      assertThat(pmcg.nodeReference())
-          .isEqualTo(s.monitored() < 0 ? 0 : b.offsetOf(s.monitored()));
+      assertThat(pmcg.nodeReference()).isEqualTo(s.monitored() < 0 ? 0 : b.offsetOf(s.monitored()));
     } else if (n instanceof IortNode.Rmr rmr) {
       assertThat(rmr.ranges()).containsExactlyElementsOf(s.ranges());
       assertThat(rmr.rmrFlags()).isEqualTo(s.flags());
@@ -96,10 +95,13 @@ class IortProperties {
                   RandomIort.ModelResult expected = spec.modelWalk(start, id, toIommu);
                   assertThat(actual.node()).isSameAs(iort.nodes().get(expected.node()));
                   switch (expected.kind()) {
-                    case "reached" -> assertThat(actual)
-                        .isEqualTo(new IortWalkResult.Reached(actual.node(), expected.id()));
-                    case "its" -> assertThat(actual)
-                        .isEqualTo(new IortWalkResult.StoppedAtIts(actual.node(), expected.id()));
+                    case "reached" ->
+                        assertThat(actual)
+                            .isEqualTo(new IortWalkResult.Reached(actual.node(), expected.id()));
+                    case "its" ->
+                        assertThat(actual)
+                            .isEqualTo(
+                                new IortWalkResult.StoppedAtIts(actual.node(), expected.id()));
                     default -> assertThat(actual).isInstanceOf(IortWalkResult.Stopped.class);
                   }
                 }

@@ -50,7 +50,12 @@ class IortWalkTest {
     // SMMUv3 with wired interrupts (no special index): its single mapping is skipped when IDs
     // are translated through it, so the range after it is used.
     int smmu =
-        b.addSmmuV3(1, 0, 0, WIRED, 0,
+        b.addSmmuV3(
+            1,
+            0,
+            0,
+            WIRED,
+            0,
             List.of(Mapping.single(0x7777, its), Mapping.to(0, 0xffff, 0x1000, its)));
     int nc = b.addNamedComponent(0, "\\_SB_.DEV0", 0, List.of(Mapping.single(0x42, smmu)));
     b.addRootComplex(0, 0, 0, List.of(Mapping.single(0x43, smmu)));
@@ -96,8 +101,7 @@ class IortWalkTest {
   void countZeroIsASingleIdAndNeverTentative() throws Exception {
     IortBuilder b = new IortBuilder();
     int smmu = b.addSmmu(0, 0, 3, List.of());
-    b.addRootComplex(
-        0, 0, 0, List.of(Mapping.to(5, 0, 0x50, smmu), Mapping.to(5, 0, 0x60, smmu)));
+    b.addRootComplex(0, 0, 0, List.of(Mapping.to(5, 0, 0x50, smmu), Mapping.to(5, 0, 0x60, smmu)));
     Iort iort = Iort.parse(b.build());
     assertThat(iort.mapId(iort.nodes().get(1), 5, IortTarget.IOMMU))
         .isEqualTo(reached(iort, 0, 0x50));
@@ -107,7 +111,12 @@ class IortWalkTest {
   void specialIndexIsSkippedWhenTranslatingThroughTheNode() throws Exception {
     IortBuilder b = new IortBuilder();
     int its = b.addItsGroup(0, List.of(0L));
-    b.addSmmuV3(1, 0, 0, MSI, 0,
+    b.addSmmuV3(
+        1,
+        0,
+        0,
+        MSI,
+        0,
         List.of(Mapping.to(0, 0xff, 0x9000, its), Mapping.to(0, 0xff, 0x100, its)));
     Iort iort = Iort.parse(b.build());
     IortNode smmu = iort.nodes().get(1);

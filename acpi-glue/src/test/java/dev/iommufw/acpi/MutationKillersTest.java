@@ -59,11 +59,14 @@ class MutationKillersTest {
     ViotBuilder b = new ViotBuilder();
     b.addVirtioPciIommu(1, 0x0010);
     Viot viot = Viot.parse(b.build());
-    assertThat(viot.nodes()).singleElement().isInstanceOfSatisfying(
-        ViotNode.VirtioPciIommu.class, n -> {
-          assertThat(n.segment()).isEqualTo(1);
-          assertThat(n.bdf()).isEqualTo(0x10);
-        });
+    assertThat(viot.nodes())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            ViotNode.VirtioPciIommu.class,
+            n -> {
+              assertThat(n.segment()).isEqualTo(1);
+              assertThat(n.bdf()).isEqualTo(0x10);
+            });
   }
 
   @Test

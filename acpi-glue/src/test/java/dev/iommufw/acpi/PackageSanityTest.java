@@ -64,10 +64,11 @@ class PackageSanityTest {
       v.addPciRange(0x10, 0, 0, 0, 0xffff, viommu);
       viot = Viot.parse(v.build());
       endpoint =
-          (ViotNode.Endpoint) viot.nodes().stream()
-              .filter(n -> n instanceof ViotNode.Endpoint)
-              .findFirst()
-              .orElseThrow();
+          (ViotNode.Endpoint)
+              viot.nodes().stream()
+                  .filter(n -> n instanceof ViotNode.Endpoint)
+                  .findFirst()
+                  .orElseThrow();
       IommuCore core = new IommuCore();
       Device device = Device.builder("sanity", BusKind.PLATFORM).build();
       core.addDevice(device);

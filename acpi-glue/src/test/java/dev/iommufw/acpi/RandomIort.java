@@ -55,7 +55,10 @@ final class RandomIort {
         int target = i + 1 + r.nextInt(n - i - 1);
         maps.add(
             new MapSpec(
-                r.nextInt(48), r.nextInt(5) == 0 ? 0 : r.nextInt(24), r.nextInt(64), target,
+                r.nextInt(48),
+                r.nextInt(5) == 0 ? 0 : r.nextInt(24),
+                r.nextInt(64),
+                target,
                 r.nextInt(5) == 0));
       }
       List<Long> its = new ArrayList<>();
@@ -73,9 +76,21 @@ final class RandomIort {
       String name = "\\_SB_." + (char) ('A' + r.nextInt(3)) + "DV" + r.nextInt(3);
       nodes.add(
           new NodeSpec(
-              type, r.nextInt(3), maps, its, name, r.nextInt(64), r.nextInt(3), r.nextInt(8),
-              r.nextLong() & 0xffffffffffffL, r.nextInt(4), java.util.Arrays.stream(gsivs).boxed().toList(), r.nextInt(4),
-              r.nextBoolean() ? 0 : 77, r.nextInt(n + 1) - 1, ranges));
+              type,
+              r.nextInt(3),
+              maps,
+              its,
+              name,
+              r.nextInt(64),
+              r.nextInt(3),
+              r.nextInt(8),
+              r.nextLong() & 0xffffffffffffL,
+              r.nextInt(4),
+              java.util.Arrays.stream(gsivs).boxed().toList(),
+              r.nextInt(4),
+              r.nextBoolean() ? 0 : 77,
+              r.nextInt(n + 1) - 1,
+              ranges));
     }
     return new RandomIort(r.nextInt(7), nodes);
   }
@@ -95,7 +110,8 @@ final class RandomIort {
         case 1 -> b.addNamedComponent(s.revision(), s.name(), s.flags(), maps);
         case 2 -> b.addRootComplex(s.revision(), s.segment(), s.ats(), maps);
         case 3 -> b.addSmmu(s.revision(), s.base(), s.model(), maps);
-        case 4 -> b.addSmmuV3(s.revision(), s.base(), s.model(), s.gsivs(), s.deviceIdIndex(), maps);
+        case 4 ->
+            b.addSmmuV3(s.revision(), s.base(), s.model(), s.gsivs(), s.deviceIdIndex(), maps);
         case 5 -> b.addPmcg(s.revision(), s.base(), s.overflow(), s.monitored(), maps);
         case 6 -> b.addRmr(s.revision(), s.flags(), s.ranges(), maps);
         default -> b.addUnknown(s.type(), maps);
@@ -111,8 +127,8 @@ final class RandomIort {
 
   @Nullable Integer modelSpecialIndex(NodeSpec s) {
     if (s.type() == 4) {
-      boolean allWired = s.gsivs()[0] != 0 && s.gsivs()[1] != 0 && s.gsivs()[2] != 0
-          && s.gsivs()[3] != 0;
+      boolean allWired =
+          s.gsivs()[0] != 0 && s.gsivs()[1] != 0 && s.gsivs()[2] != 0 && s.gsivs()[3] != 0;
       if (s.revision() < 1 || allWired || s.deviceIdIndex() >= s.maps().size()) {
         return null;
       }

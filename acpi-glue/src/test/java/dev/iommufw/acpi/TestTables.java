@@ -16,7 +16,8 @@ final class TestTables {
   };
 
   static final String[] GOOD_VIOT = {
-    "qemu/qemu-viommu-bypass-pxb-viot.bin", "synthetic/viot-multiseg.bin",
+    "qemu/qemu-viommu-bypass-pxb-viot.bin",
+    "synthetic/viot-multiseg.bin",
     "synthetic/viot-pci-mmio.bin",
   };
 

@@ -32,17 +32,26 @@ class ViotProperties {
                     new Range(r.nextInt(1000), s0, s0 + r.nextInt(2), b0, b0 + r.nextInt(0x20));
                 ranges.add(range);
                 b.addPciRange(
-                    range.start(), range.segStart(), range.segEnd(), range.bdfStart(),
-                    range.bdfEnd(), iommu);
+                    range.start(),
+                    range.segStart(),
+                    range.segEnd(),
+                    range.bdfStart(),
+                    range.bdfEnd(),
+                    iommu);
               }
               Viot viot = parse(b.build());
               assertThat(viot.nodes()).hasSize(1 + ranges.size());
               Long expected = null;
               for (Range range : ranges) {
-                if (seg >= range.segStart() && seg <= range.segEnd() && bdf >= range.bdfStart()
+                if (seg >= range.segStart()
+                    && seg <= range.segEnd()
+                    && bdf >= range.bdfStart()
                     && bdf <= range.bdfEnd()) {
-                  expected = ((long) (seg - range.segStart()) << 16) + bdf - range.bdfStart()
-                      + range.start();
+                  expected =
+                      ((long) (seg - range.segStart()) << 16)
+                          + bdf
+                          - range.bdfStart()
+                          + range.start();
                 }
               }
               Viot.PciMatch m = viot.lookupPci(seg, bdf);
@@ -57,7 +66,8 @@ class ViotProperties {
         .checkAssert(
             (which, seed) -> {
               byte[] bad =
-                  Corruption.corrupt(TestTables.load(TestTables.GOOD_VIOT[which]), new Random(seed));
+                  Corruption.corrupt(
+                      TestTables.load(TestTables.GOOD_VIOT[which]), new Random(seed));
               try {
                 exercise(Viot.parse(bad));
               } catch (AcpiTableException expected) {
@@ -91,5 +101,4 @@ class ViotProperties {
       throw new AssertionError(e.getMessage(), e);
     }
   }
-
 }

@@ -43,7 +43,8 @@ class ViotTest {
     assertThat(self.isSelf(0, 0x10)).isTrue();
     assertThat(viot.lookupPci(0, 0x100)).isNull();
     assertThat(viot.lookupPci(1, 0x18)).isNull();
-    assertThatThrownBy(() -> viot.lookupPci(0x10000, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> viot.lookupPci(0x10000, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -28,11 +28,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Benchmark 4: one IORT ID walk ({@link Iort#mapId}, kernel: {@code iort_node_map_id()}) and
- * one VIOT look-up ({@link Viot#lookupPci}), on tables built with {@code mappings} ID mappings in
- * the root complex and {@code mappings} PCI range nodes in the VIOT. The ID looked up always
- * matches the mapping or range searched last (the worst case), so growth with {@code mappings}
- * is the cost of the linear scan both specifications prescribe.
+ * Benchmark 4: one IORT ID walk ({@link Iort#mapId}, kernel: {@code iort_node_map_id()}) and one
+ * VIOT look-up ({@link Viot#lookupPci}), on tables built with {@code mappings} ID mappings in the
+ * root complex and {@code mappings} PCI range nodes in the VIOT. The ID looked up always matches
+ * the mapping or range searched last (the worst case), so growth with {@code mappings} is the cost
+ * of the linear scan both specifications prescribe.
  *
  * <ul>
  *   <li>{@link #iortToIommu}: root complex → SMMUv3 (one hop);
@@ -40,8 +40,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@link #viotLookupPci}: last range wins, so the first range is the last one tried.
  * </ul>
  *
- * <p>Each invocation performs {@value #BATCH} look-ups (JMH divides the score accordingly), so
- * that {@link CpuCounters} can read the CPU clock around it without weighing on a 20 ns look-up.
+ * <p>Each invocation performs {@value #BATCH} look-ups (JMH divides the score accordingly), so that
+ * {@link CpuCounters} can read the CPU clock around it without weighing on a 20 ns look-up.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -77,7 +77,11 @@ public class AcpiBenchmark {
     int its = b.addItsGroup(1, List.of(0L));
     int smmu =
         b.addSmmuV3(
-            4, 0x9050000L, 0, new long[] {1, 2, 3, 4}, 0,
+            4,
+            0x9050000L,
+            0,
+            new long[] {1, 2, 3, 4},
+            0,
             List.of(IortBuilder.Mapping.to(0, 0xffff, 0, its)));
     List<IortBuilder.Mapping> rcMaps = new ArrayList<>();
     for (int j = 0; j < mappings; j++) {

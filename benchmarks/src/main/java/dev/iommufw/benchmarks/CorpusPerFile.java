@@ -1,9 +1,9 @@
 package dev.iommufw.benchmarks;
 
 import com.google.common.io.ByteStreams;
-import dev.iommufw.report.Reports;
 import dev.iommufw.of.Fdt;
 import dev.iommufw.of.FdtFormatException;
+import dev.iommufw.report.Reports;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +16,9 @@ import java.util.List;
  *
  * <p>A plain harness, not JMH: it warms up by parsing and reporting the whole corpus for {@code
  * warmupSeconds}, then for each file repeats parse, and then report, until {@code minMillis} have
- * passed (at least 3 times), and prints the mean per call. Usage: {@code java -cp
- * benchmarks.jar dev.iommufw.benchmarks.CorpusPerFile [warmupSeconds [minMillis]]}; output is
- * tab-separated: relative path, bytes, nodes (or -1 for a malformed blob), parse µs, report µs.
+ * passed (at least 3 times), and prints the mean per call. Usage: {@code java -cp benchmarks.jar
+ * dev.iommufw.benchmarks.CorpusPerFile [warmupSeconds [minMillis]]}; output is tab-separated:
+ * relative path, bytes, nodes (or -1 for a malformed blob), parse µs, report µs.
  */
 public final class CorpusPerFile {
   @SuppressWarnings("UnusedVariable") // written so that the JIT cannot drop the work

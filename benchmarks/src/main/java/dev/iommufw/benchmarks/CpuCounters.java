@@ -9,11 +9,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The benchmark thread's CPU time next to JMH's wall-clock score: {@code cpuNs / cpuOps} is the
- * CPU cost of one operation, which, unlike the score, excludes time spent waiting for a CPU on a
+ * The benchmark thread's CPU time next to JMH's wall-clock score: {@code cpuNs / cpuOps} is the CPU
+ * cost of one operation, which, unlike the score, excludes time spent waiting for a CPU on a
  * machine shared with other work. Each invocation reads the thread CPU clock twice (well under a
- * microsecond), so it is used only where one invocation takes tens of microseconds, or batches
- * many operations.
+ * microsecond), so it is used only where one invocation takes tens of microseconds, or batches many
+ * operations.
  */
 @AuxCounters(AuxCounters.Type.EVENTS)
 @State(Scope.Thread)

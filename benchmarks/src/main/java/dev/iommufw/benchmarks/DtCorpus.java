@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 /**
  * The visible device tree corpus: every {@code *.dtb} under the directory named by the system
  * property {@code iommufw.dtCorpus}, or else the first that exists of {@code
- * report/src/test/resources/testdata/dt} (the copy in the repository, seen from the root or
- * from a module) and {@code ../shared/testdata/dt}.
+ * report/src/test/resources/testdata/dt} (the copy in the repository, seen from the root or from a
+ * module) and {@code ../shared/testdata/dt}.
  */
 public final class DtCorpus {
   private static final String[] CANDIDATES = {

@@ -1,9 +1,9 @@
 package dev.iommufw.benchmarks;
 
 import com.google.common.io.ByteStreams;
-import dev.iommufw.report.Reports;
 import dev.iommufw.of.Fdt;
 import dev.iommufw.of.FdtFormatException;
+import dev.iommufw.report.Reports;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,12 +24,12 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Benchmark 3: parsing DTBs ({@link Fdt#parse(byte[])}) and writing the full fwspec report
- * ({@link Reports#writeReport}) for single corpus files and for the whole corpus, files already
- * in memory. {@code file} is a path relative to the corpus ({@link DtCorpus}) or {@code ALL} for
- * every blob of it (malformed ones included: parse then fails fast, and the report is the error
- * line). Every other file is timed by {@link CorpusPerFile}, which {@code run.sh} also runs.
- * {@link CpuCounters} adds the CPU time per operation.
+ * Benchmark 3: parsing DTBs ({@link Fdt#parse(byte[])}) and writing the full fwspec report ({@link
+ * Reports#writeReport}) for single corpus files and for the whole corpus, files already in memory.
+ * {@code file} is a path relative to the corpus ({@link DtCorpus}) or {@code ALL} for every blob of
+ * it (malformed ones included: parse then fails fast, and the report is the error line). Every
+ * other file is timed by {@link CorpusPerFile}, which {@code run.sh} also runs. {@link CpuCounters}
+ * adds the CPU time per operation.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -25,10 +25,10 @@ import org.openjdk.jol.vm.VM;
  *
  * <p>Counted: the fwspec object and every array it references that no other fwspec shares (the
  * IDs). Not counted, and listed as such: the other objects it references, which all fwspecs of a
- * system or instance share (the core's per-instance record of core, IOMMU node and driver ops;
- * enum constants and shared empty arrays are skipped silently), as the kernel's figure does not
- * count the {@code fwnode} or {@code ops} either. A new exclusively owned non-array field would
- * show up in that list.
+ * system or instance share (the core's per-instance record of core, IOMMU node and driver ops; enum
+ * constants and shared empty arrays are skipped silently), as the kernel's figure does not count
+ * the {@code fwnode} or {@code ops} either. A new exclusively owned non-array field would show up
+ * in that list.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.iommufw.benchmarks.FwspecFootprint}
  * prints a Markdown table (ids, bytes, target, verdict) and the JOL layout of the class.
@@ -112,7 +112,9 @@ public final class FwspecFootprint {
         total += size;
         detail.append(" + ").append(f.getName()).append(' ').append(size);
       } else if (v != null && !shared.containsKey(v)) {
-        notCounted.append(notCounted.length() == 0 ? "" : ", ").append(v.getClass().getSimpleName());
+        notCounted
+            .append(notCounted.length() == 0 ? "" : ", ")
+            .append(v.getClass().getSimpleName());
       }
     }
     if (notCounted.length() > 0) {

@@ -32,16 +32,18 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Issue 12, resource bounds: time (and, with {@code -prof gc}, bytes allocated per operation) of
- * the hostile input shapes that the {@code Hostile*Test} classes check for their outcome only.
- * Each answer must be linear in the input: a result or the typed error, no stack overflow, no
- * allocation sized by an unchecked field. Run with {@code java -jar
- * benchmarks/target/benchmarks.jar HostileInputBenchmark -prof gc}.
+ * the hostile input shapes that the {@code Hostile*Test} classes check for their outcome only. Each
+ * answer must be linear in the input: a result or the typed error, no stack overflow, no allocation
+ * sized by an unchecked field. Run with {@code java -jar benchmarks/target/benchmarks.jar
+ * HostileInputBenchmark -prof gc}.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xss512k"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xss512k"})
 @State(Scope.Benchmark)
 public class HostileInputBenchmark {
   private static final long[] NO_GSIVS = {0, 0, 0, 0};
@@ -93,8 +95,8 @@ public class HostileInputBenchmark {
 
     IortBuilder wide = new IortBuilder();
     int its = wide.addItsGroup(1, List.of(0L));
-    int smmu = wide.addSmmuV3(4, 0x2b40_0000L, 0, NO_GSIVS, 0,
-        List.of(Mapping.to(0, 0xffff, 0, its)));
+    int smmu =
+        wide.addSmmuV3(4, 0x2b40_0000L, 0, NO_GSIVS, 0, List.of(Mapping.to(0, 0xffff, 0, its)));
     for (int i = 2; i < 10_000; i++) {
       wide.addNamedComponent(2, "\\_SB_.D" + i, 0, List.of(Mapping.to(0, 0xff, i << 8, smmu)));
     }

@@ -30,25 +30,27 @@ import org.openjdk.jmh.annotations.Warmup;
  * iommu_probe_device()} as called from {@code of_iommu_configure()} / {@code
  * acpi_iommu_configure_id()} once the fwspec is built).
  *
- * <p>Each measured shot probes <em>every</em> device of a system of {@code devices} devices,
- * each with its own fwspec (one ID), on one thread; the score is the time of the whole shot, so
- * the per-probe cost is score / {@code devices} ({@code run.sh} divides). Between shots, not
- * timed, every device is released and gets a freshly formed fwspec. Because a shot of 10³
- * probes is too short to warm the JIT, the trial set-up first runs a few hundred thousand
- * probe/release cycles on a separate system.
+ * <p>Each measured shot probes <em>every</em> device of a system of {@code devices} devices, each
+ * with its own fwspec (one ID), on one thread; the score is the time of the whole shot, so the
+ * per-probe cost is score / {@code devices} ({@code run.sh} divides). Between shots, not timed,
+ * every device is released and gets a freshly formed fwspec. Because a shot of 10³ probes is too
+ * short to warm the JIT, the trial set-up first runs a few hundred thousand probe/release cycles on
+ * a separate system.
  *
  * <p>The young generation (3 GiB) holds a whole shot's allocations (about 240 bytes per probe, all
- * of which stay live as the devices' bindings), so that a shot of 10⁶ probes is not charged for
- * a collection that copies them; {@code run.sh} passes {@code -gc true} so that garbage of the
- * set-up is collected before each shot. The secondary result {@code cpuNsPerProbe} is the
- * benchmark thread's CPU time per probe: unlike the wall-clock score it excludes time spent
- * waiting for a CPU on a busy machine (and any GC work done by GC threads).
+ * of which stay live as the devices' bindings), so that a shot of 10⁶ probes is not charged for a
+ * collection that copies them; {@code run.sh} passes {@code -gc true} so that garbage of the set-up
+ * is collected before each shot. The secondary result {@code cpuNsPerProbe} is the benchmark
+ * thread's CPU time per probe: unlike the wall-clock score it excludes time spent waiting for a CPU
+ * on a busy machine (and any GC work done by GC threads).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 10)
 @Measurement(iterations = 10)
-@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g", "-Xmn3g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms6g", "-Xmx6g", "-Xmn3g"})
 @State(Scope.Benchmark)
 public class ProbeBenchmark {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -128,8 +130,8 @@ public class ProbeBenchmark {
   }
 
   /**
-   * The measured loop, shared with the trial warm-up so that it is compiled before the first
-   * shot whatever the system's size (a 10³-probe shot alone would run it interpreted).
+   * The measured loop, shared with the trial warm-up so that it is compiled before the first shot
+   * whatever the system's size (a 10³-probe shot alone would run it interpreted).
    */
   static int probeEach(IommuCore core, Device[] devs, IommuFwspec[] fwspecs) {
     int bound = 0;

@@ -30,24 +30,23 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import com.google.common.primitives.ImmutableIntArray;
 
 /**
- * Benchmark 2: registering {@code instances} IOMMU instances while {@code waiting} devices wait
- * for IOMMUs (kernel: {@code iommu_device_register()} followed by the deferred-probe retry).
+ * Benchmark 2: registering {@code instances} IOMMU instances while {@code waiting} devices wait for
+ * IOMMUs (kernel: {@code iommu_device_register()} followed by the deferred-probe retry).
  *
- * <p>Set-up (not timed) builds a fresh system per shot: {@code waiting} devices whose
- * DMA-configure step defers until its IOMMU registers. Two shots are measured:
+ * <p>Set-up (not timed) builds a fresh system per shot: {@code waiting} devices whose DMA-configure
+ * step defers until its IOMMU registers. Two shots are measured:
  *
  * <ul>
- *   <li>{@link #registerAll}: device {@code i} waits for instance {@code i mod instances}; the
- *       shot registers every instance, which configures (fwspec, probe, bind) every waiting
- *       device exactly once. The work that must be done is the same for every {@code instances}
- *       value, so with a waiting index the score should not grow with {@code instances}; the
- *       kernel's bus walk per registration would make it grow {@code instances}-fold.
- *   <li>{@link #registerUnrelated}: every device waits for an IOMMU that never registers; the
- *       shot registers the instances, which must not touch the waiting devices at all. Score /
- *       {@code instances} is the cost of one registration.
+ *   <li>{@link #registerAll}: device {@code i} waits for instance {@code i mod instances}; the shot
+ *       registers every instance, which configures (fwspec, probe, bind) every waiting device
+ *       exactly once. The work that must be done is the same for every {@code instances} value, so
+ *       with a waiting index the score should not grow with {@code instances}; the kernel's bus
+ *       walk per registration would make it grow {@code instances}-fold.
+ *   <li>{@link #registerUnrelated}: every device waits for an IOMMU that never registers; the shot
+ *       registers the instances, which must not touch the waiting devices at all. Score / {@code
+ *       instances} is the cost of one registration.
  * </ul>
  *
  * <p>The secondary result {@code cpuMs} is the benchmark thread's CPU time for the shot, which
@@ -57,7 +56,9 @@ import com.google.common.primitives.ImmutableIntArray;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g", "-Xmn3g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms6g", "-Xmx6g", "-Xmn3g"})
 @State(Scope.Benchmark)
 public class RegisterBenchmark {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -74,8 +75,8 @@ public class RegisterBenchmark {
   public RegisterBenchmark() {}
 
   /**
-   * Compiles the registration and retry paths before the first shot, on side systems, so that
-   * a small shot (N = 10⁴, K = 1) is not measured in the interpreter.
+   * Compiles the registration and retry paths before the first shot, on side systems, so that a
+   * small shot (N = 10⁴, K = 1) is not measured in the interpreter.
    *
    * @throws IommuException never
    */
@@ -217,8 +218,7 @@ public class RegisterBenchmark {
    * @throws IommuException never
    */
   @Benchmark
-  public IommuCore registerUnrelated(NoneWaitedFor state, Counters counters)
-      throws IommuException {
+  public IommuCore registerUnrelated(NoneWaitedFor state, Counters counters) throws IommuException {
     long cpu0 = THREADS.getCurrentThreadCpuTime();
     IommuCore core = state.shot.registerAll();
     counters.cpuMs = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6;

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The report tool's batch mode ({@code report --output-dir}), which {@code run.sh} times against dtc:
- * it must write exactly the report that the corpus expects, one file per input.
+ * The report tool's batch mode ({@code report --output-dir}), which {@code run.sh} times against
+ * dtc: it must write exactly the report that the corpus expects, one file per input.
  */
 class BatchReportTest {
   @TempDir Path out;
@@ -56,7 +56,8 @@ class BatchReportTest {
     Path bad = DtCorpus.root().resolve("malformed/bad-dtb-magic.dtb");
     Path good = DtCorpus.root().resolve("handmade/hm-multi-iommu.dtb");
 
-    assertThat(run(List.of("report", "--output-dir", out.toString(), bad.toString(), good.toString())))
+    assertThat(
+            run(List.of("report", "--output-dir", out.toString(), bad.toString(), good.toString())))
         .isEqualTo(1);
 
     assertThat(Files.readString(out.resolve("bad-dtb-magic.dtb.jsonl"))).contains("bad-signature");
@@ -68,8 +69,13 @@ class BatchReportTest {
     Path good = DtCorpus.root().resolve("handmade/hm-multi-iommu.dtb");
 
     int status =
-        run(List.of("report", "--output-dir", out.toString(), out.resolve("missing.dtb").toString(),
-            good.toString()));
+        run(
+            List.of(
+                "report",
+                "--output-dir",
+                out.toString(),
+                out.resolve("missing.dtb").toString(),
+                good.toString()));
 
     assertThat(status).isEqualTo(2);
     assertThat(stderr.toString(StandardCharsets.UTF_8)).contains("cannot read");
@@ -80,7 +86,10 @@ class BatchReportTest {
   void duplicateFileNamesAreRefused() {
     Path good = DtCorpus.root().resolve("handmade/hm-multi-iommu.dtb");
 
-    assertThat(run(List.of("report", "--output-dir", out.toString(), good.toString(), good.toString())))
+    assertThat(
+            run(
+                List.of(
+                    "report", "--output-dir", out.toString(), good.toString(), good.toString())))
         .isEqualTo(2);
     assertThat(stderr.toString(StandardCharsets.UTF_8)).contains("distinct file names");
   }

@@ -17,9 +17,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * CI smoke test: every benchmark runs once, in-process, with the smallest parameters, and the
- * side harnesses run once. Nothing here is timed or compares times; it only proves that the
- * suite still compiles, its set-ups succeed and their sanity checks hold.
+ * CI smoke test: every benchmark runs once, in-process, with the smallest parameters, and the side
+ * harnesses run once. Nothing here is timed or compares times; it only proves that the suite still
+ * compiles, its set-ups succeed and their sanity checks hold.
  */
 class BenchmarksSmokeTest {
   @Test
@@ -61,7 +61,8 @@ class BenchmarksSmokeTest {
             "AcpiBenchmark.iortToIommu",
             "AcpiBenchmark.iortToMsi",
             "AcpiBenchmark.viotLookupPci");
-    assertThat(results).allSatisfy(r -> assertThat(r.getPrimaryResult().getSampleCount()).isPositive());
+    assertThat(results)
+        .allSatisfy(r -> assertThat(r.getPrimaryResult().getSampleCount()).isPositive());
   }
 
   @Test
@@ -70,7 +71,10 @@ class BenchmarksSmokeTest {
     for (int ids : new int[] {1, 2, 4, 8}) {
       FwspecFootprint.Footprint f = FwspecFootprint.measure(ids);
       long claim = 48 + 4L * ids;
-      assertThat(f.bytes()).as("%d IDs: %s", ids, f.detail()).isPositive().isLessThanOrEqualTo(claim);
+      assertThat(f.bytes())
+          .as("%d IDs: %s", ids, f.detail())
+          .isPositive()
+          .isLessThanOrEqualTo(claim);
       // the IDs are counted: the footprint grows with them
       if (ids > 1) {
         assertThat(f.bytes()).as(f.detail()).isGreaterThan(FwspecFootprint.measure(1).bytes());

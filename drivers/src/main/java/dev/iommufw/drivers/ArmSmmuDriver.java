@@ -20,21 +20,21 @@ import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reference driver for the Arm SMMU v1/v2 family ({@code arm,smmu-v1}, {@code arm,smmu-v2},
- * {@code arm,mmu-400/401/500}, {@code qcom,smmu-v2}, …; kernel: {@code arm-smmu}).
+ * Reference driver for the Arm SMMU v1/v2 family ({@code arm,smmu-v1}, {@code arm,smmu-v2}, {@code
+ * arm,mmu-400/401/500}, {@code qcom,smmu-v2}, …; kernel: {@code arm-smmu}).
  *
  * <p>Device tree: each specifier becomes one 32-bit word, stream ID in bits 15:0 and SMR mask in
- * bits 31:16 ({@link #fwid(FwNode, ImmutableIntArray)}): the mask is the second cell when there
- * are two, else the SMMU node's {@code stream-match-mask} property, else 0; higher bits of the
- * cells are dropped.
+ * bits 31:16 ({@link #fwid(FwNode, ImmutableIntArray)}): the mask is the second cell when there are
+ * two, else the SMMU node's {@code stream-match-mask} property, else 0; higher bits of the cells
+ * are dropped.
  *
- * <p>At probe, each word is matched against the instance's stream-match registers
- * (kernel: {@code
- * arm_smmu_master_alloc_smes()} and {@code arm_smmu_find_sme()}): stream ID bits outside the implemented ID mask or mask bits outside the
- * implemented SMR mask are {@link Errno#EINVAL}; an existing entry that fully covers the word is
- * shared; a partial overlap is {@link Errno#EINVAL}; otherwise the first free entry is taken, or
- * {@link Errno#ENOSPC}. Two words of one device may share an entry (it is reference counted). An
- * instance without SMRs uses stream indexing. Failure undoes everything taken for the device.
+ * <p>At probe, each word is matched against the instance's stream-match registers (kernel: {@code
+ * arm_smmu_master_alloc_smes()} and {@code arm_smmu_find_sme()}): stream ID bits outside the
+ * implemented ID mask or mask bits outside the implemented SMR mask are {@link Errno#EINVAL}; an
+ * existing entry that fully covers the word is shared; a partial overlap is {@link Errno#EINVAL};
+ * otherwise the first free entry is taken, or {@link Errno#ENOSPC}. Two words of one device may
+ * share an entry (it is reference counted). An instance without SMRs uses stream indexing. Failure
+ * undoes everything taken for the device.
  *
  * <p>One driver object serves one {@link IommuCore}.
  */
@@ -98,16 +98,15 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
     checkNotNull(node);
     checkArgument(numSmrs >= 0 && numSmrs <= 128, "numSmrs out of range: %s", numSmrs);
     IommuInstance instance = new IommuInstance(name, node, this);
-    instances.add(
-        instance, new SmrTable(numSmrs, streamIdMask & 0xffff, smrMaskMask & 0xffff));
+    instances.add(instance, new SmrTable(numSmrs, streamIdMask & 0xffff, smrMaskMask & 0xffff));
     return instance;
   }
 
   /**
    * Packs one device tree specifier into the driver's 32-bit word: {@code sid | mask << 16}.
    *
-   * @param iommuNode the SMMU's node; its {@code stream-match-mask} is read when the node is
-   *     backed by a device tree node and the specifier has fewer than two cells
+   * @param iommuNode the SMMU's node; its {@code stream-match-mask} is read when the node is backed
+   *     by a device tree node and the specifier has fewer than two cells
    * @param args the specifier cells
    * @return the packed word
    */

@@ -19,18 +19,18 @@ import java.util.Map;
 /**
  * Reference driver for the Arm SMMUv3 ({@code arm,smmu-v3}; kernel: {@code arm-smmu-v3}).
  *
- * <p>Device tree: one specifier cell is one stream ID ({@code of_xlate_fwspec}); a specifier
- * with no cells is rejected ({@link Errno#EINVAL}; the kernel would read an undefined cell). At
- * probe, as the hardware enforces: every stream ID must be below {@code 2^sidBits} ({@link
- * Errno#ERANGE}); a stream ID already owned by another device on the same instance is {@link
- * Errno#EINVAL} (the first to bind wins), or {@link Errno#ENODEV} for the driver of Linux 6.15
- * and later (upstream "iommu/arm-smmu-v3: Fail aliasing StreamIDs more gracefully"; see {@link
- * #ArmSmmuV3Driver(Errno)}); the same ID twice for one device is accepted (two DMA aliases
- * mapping to one stream); per-device state already set is {@link Errno#EBUSY}. A failed probe
- * leaves nothing behind.
+ * <p>Device tree: one specifier cell is one stream ID ({@code of_xlate_fwspec}); a specifier with
+ * no cells is rejected ({@link Errno#EINVAL}; the kernel would read an undefined cell). At probe,
+ * as the hardware enforces: every stream ID must be below {@code 2^sidBits} ({@link Errno#ERANGE});
+ * a stream ID already owned by another device on the same instance is {@link Errno#EINVAL} (the
+ * first to bind wins), or {@link Errno#ENODEV} for the driver of Linux 6.15 and later (upstream
+ * "iommu/arm-smmu-v3: Fail aliasing StreamIDs more gracefully"; see {@link
+ * #ArmSmmuV3Driver(Errno)}); the same ID twice for one device is accepted (two DMA aliases mapping
+ * to one stream); per-device state already set is {@link Errno#EBUSY}. A failed probe leaves
+ * nothing behind.
  *
- * <p>One driver object serves one {@link IommuCore}. Thread-safe under the core's probe lock,
- * which every state-changing callback runs under.
+ * <p>One driver object serves one {@link IommuCore}. Thread-safe under the core's probe lock, which
+ * every state-changing callback runs under.
  */
 public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
   /** The driver's name, as the reports spell it. */
@@ -52,7 +52,9 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
 
   private final Errno sharedStreamError;
 
-  /** Creates the driver with no instances; a stream ID another device owns is {@link Errno#EINVAL}. */
+  /**
+   * Creates the driver with no instances; a stream ID another device owns is {@link Errno#EINVAL}.
+   */
   public ArmSmmuV3Driver() {
     this(Errno.EINVAL);
   }
@@ -67,8 +69,10 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
    */
   public ArmSmmuV3Driver(Errno sharedStreamError) {
     checkNotNull(sharedStreamError);
-    checkArgument(sharedStreamError == Errno.EINVAL || sharedStreamError == Errno.ENODEV,
-        "a shared stream ID is EINVAL or ENODEV, not %s", sharedStreamError);
+    checkArgument(
+        sharedStreamError == Errno.EINVAL || sharedStreamError == Errno.ENODEV,
+        "a shared stream ID is EINVAL or ENODEV, not %s",
+        sharedStreamError);
     this.sharedStreamError = sharedStreamError;
   }
 
@@ -96,9 +100,10 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
   }
 
   /**
-   * Creates an instance that accepts every fwspec: 32-bit stream IDs and no ownership check
-   * (in a machine: an instance without an {@code iommu_hardware} entry, see
-   * <a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html#iommu_hardware">the machine.json format</a>).
+   * Creates an instance that accepts every fwspec: 32-bit stream IDs and no ownership check (in a
+   * machine: an instance without an {@code iommu_hardware} entry, see <a
+   * href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html#iommu_hardware">the
+   * machine.json format</a>).
    *
    * @param name the instance name
    * @param node the SMMU's firmware node
@@ -141,15 +146,15 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
       if (table.sidBits < 32 && Integer.toUnsignedLong(sid) >= 1L << table.sidBits) {
         throw new IommuException(
             Errno.ERANGE,
-            String.format("stream ID 0x%x of %s beyond %d SID bits", sid, dev.name(),
-                table.sidBits));
+            String.format(
+                "stream ID 0x%x of %s beyond %d SID bits", sid, dev.name(), table.sidBits));
       }
       Device owner = table.exclusive ? table.owners.get(sid) : null;
       if (owner != null && owner != dev) {
         throw new IommuException(
             sharedStreamError,
-            String.format("stream ID 0x%x of %s already owned by %s", sid, dev.name(),
-                owner.name()));
+            String.format(
+                "stream ID 0x%x of %s already owned by %s", sid, dev.name(), owner.name()));
       }
     }
     for (int sid : sids) {

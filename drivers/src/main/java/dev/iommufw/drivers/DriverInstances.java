@@ -8,9 +8,9 @@ import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
+import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
-import dev.iommufw.core.IommuGroup;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,8 +46,8 @@ final class DriverInstances<S> {
   }
 
   /**
-   * The group a reference driver gives a device (the kernel drivers' {@code device_group}):
-   * {@code pci_device_group} for PCI functions, {@code generic_device_group} for the rest.
+   * The group a reference driver gives a device (the kernel drivers' {@code device_group}): {@code
+   * pci_device_group} for PCI functions, {@code generic_device_group} for the rest.
    */
   static IommuGroup deviceGroup(IommuCore core, Device dev) {
     return dev.pci() != null ? core.pciDeviceGroup(dev) : core.genericDeviceGroup(dev);

@@ -5,11 +5,11 @@ import dev.iommufw.of.FdtNode;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which reference driver binds a device tree IOMMU node (the
- * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dt-drivers">driver table</a>): the node's first
- * compatible string found in the table decides; {@code virtio,mmio} counts only when the node has
- * {@code #iommu-cells}. Nodes no reference driver binds are "unmodeled" (null): nothing guesses
- * what other drivers do.
+ * Which reference driver binds a device tree IOMMU node (the <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dt-drivers">driver table</a>):
+ * the node's first compatible string found in the table decides; {@code virtio,mmio} counts only
+ * when the node has {@code #iommu-cells}. Nodes no reference driver binds are "unmodeled" (null):
+ * nothing guesses what other drivers do.
  *
  * <p>The one copy of this table, used by the report tool and by the machine boot.
  */

@@ -10,10 +10,10 @@ import dev.iommufw.acpi.Iort;
 import dev.iommufw.acpi.IortNode;
 import dev.iommufw.acpi.Viot;
 import dev.iommufw.acpi.ViotNode;
-import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuInstance;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.of.FdtNode;
 import dev.iommufw.of.OfIommu;
 import java.util.LinkedHashMap;
@@ -23,9 +23,9 @@ import java.util.Map;
 
 /**
  * One call that brings up the reference drivers for a whole firmware description: it creates one
- * reference-driver instance for every IOMMU that a device tree or the IORT/VIOT tables describe
- * and that a reference driver binds, and registers it with a core (what the kernel's driver
- * model does when the SMMU and virtio-iommu drivers probe their platform and PCI devices).
+ * reference-driver instance for every IOMMU that a device tree or the IORT/VIOT tables describe and
+ * that a reference driver binds, and registers it with a core (what the kernel's driver model does
+ * when the SMMU and virtio-iommu drivers probe their platform and PCI devices).
  *
  * <p>Each call makes its own driver objects (one per reference driver), so two calls are two
  * independent sets of drivers. Registration follows the firmware's order; a registration retries
@@ -38,8 +38,8 @@ public final class IommuDrivers {
    * What {@code registerAll} did.
    *
    * @param instances the registered instances, in firmware order
-   * @param unbound the IOMMU nodes no reference driver instance was made for, by node (device
-   *     tree path, or IORT/VIOT node and its table offset), with the reason
+   * @param unbound the IOMMU nodes no reference driver instance was made for, by node (device tree
+   *     path, or IORT/VIOT node and its table offset), with the reason
    */
   public record Registration(
       ImmutableList<IommuInstance> instances, ImmutableMap<String, String> unbound) {
@@ -73,10 +73,10 @@ public final class IommuDrivers {
 
   /**
    * Registers a reference-driver instance for every IOMMU node of a device tree: every available
-   * node (its ancestors available too) that {@link DtIommuDrivers#driver} binds. A node with
-   * {@code #iommu-cells} that no reference driver binds, or that is disabled, is listed in
-   * {@link Registration#unbound()}. Instances are named after their node's path; SMMUv3
-   * instances accept 32-bit stream IDs (the device tree does not say how many the hardware has).
+   * node (its ancestors available too) that {@link DtIommuDrivers#driver} binds. A node with {@code
+   * #iommu-cells} that no reference driver binds, or that is disabled, is listed in {@link
+   * Registration#unbound()}. Instances are named after their node's path; SMMUv3 instances accept
+   * 32-bit stream IDs (the device tree does not say how many the hardware has).
    *
    * @param core the system to register with
    * @param dt the device tree glue
@@ -113,9 +113,9 @@ public final class IommuDrivers {
 
   /**
    * Registers a reference-driver instance for every IOMMU the ACPI tables describe: each IORT
-   * SMMUv3 and SMMU (v1/v2) node, and each VIOT virtio-iommu PCI function. A VIOT virtio-iommu
-   * over MMIO is listed in {@link Registration#unbound()} (the reference virtio-iommu driver is
-   * a PCI driver). Instances are named as the kernel names them: {@code smmu3.0x<base>}, {@code
+   * SMMUv3 and SMMU (v1/v2) node, and each VIOT virtio-iommu PCI function. A VIOT virtio-iommu over
+   * MMIO is listed in {@link Registration#unbound()} (the reference virtio-iommu driver is a PCI
+   * driver). Instances are named as the kernel names them: {@code smmu3.0x<base>}, {@code
    * smmu.0x<base>}, and the virtio-iommu's PCI address.
    *
    * @param core the system to register with

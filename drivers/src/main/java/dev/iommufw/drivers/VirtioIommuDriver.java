@@ -18,11 +18,11 @@ import java.util.function.IntPredicate;
  * Reference driver for virtio-iommu ({@code virtio,pci-iommu}, {@code pci1af4,1057}, or {@code
  * virtio,mmio} with {@code #iommu-cells}; kernel: {@code virtio-iommu}).
  *
- * <p>Device tree: one specifier cell is one endpoint ID. At probe, the device must be this
- * driver's and its instance registered; when the instance was created with a set of known
- * endpoints (what the emulated hardware's PCI model lets issue DMA), every endpoint ID must be
- * one of them, else {@link Errno#ENOENT} — the device answers a probe request for an unknown
- * endpoint with "no entry".
+ * <p>Device tree: one specifier cell is one endpoint ID. At probe, the device must be this driver's
+ * and its instance registered; when the instance was created with a set of known endpoints (what
+ * the emulated hardware's PCI model lets issue DMA), every endpoint ID must be one of them, else
+ * {@link Errno#ENOENT} — the device answers a probe request for an unknown endpoint with "no
+ * entry".
  *
  * <p>One driver object serves one {@link IommuCore}.
  */
@@ -93,8 +93,9 @@ public final class VirtioIommuDriver implements IommuOps, IommuOps.OfXlateFwspec
       if (!entry.state().test(endpoint)) {
         throw new IommuException(
             Errno.ENOENT,
-            String.format("endpoint 0x%x of %s unknown to %s", endpoint, dev.name(),
-                entry.instance().name()));
+            String.format(
+                "endpoint 0x%x of %s unknown to %s",
+                endpoint, dev.name(), entry.instance().name()));
       }
     }
     return entry.instance();

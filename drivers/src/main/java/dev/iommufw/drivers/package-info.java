@@ -4,8 +4,8 @@
  * enforces (stream-ID range, stream ownership, stream matching, known endpoints).
  *
  * <p>Each driver object is one {@link dev.iommufw.core.IommuOps} for one {@link
- * dev.iommufw.core.IommuCore}; it creates its {@link dev.iommufw.core.IommuInstance}s and keeps
- * its per-instance hardware state, which changes only under the core's probe lock.
+ * dev.iommufw.core.IommuCore}; it creates its {@link dev.iommufw.core.IommuInstance}s and keeps its
+ * per-instance hardware state, which changes only under the core's probe lock.
  */
 @CheckReturnValue
 @NullMarked

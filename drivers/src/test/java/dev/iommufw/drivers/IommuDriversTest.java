@@ -54,7 +54,8 @@ class IommuDriversTest {
 
     IommuDrivers.Registration r = dt(core, "qemu-virt-viommu-slot3.dtb");
 
-    assertThat(r.instances()).extracting(IommuDriversTest::driverOf)
+    assertThat(r.instances())
+        .extracting(IommuDriversTest::driverOf)
         .containsExactly(VirtioIommuDriver.NAME);
     assertThat(core.instances()).containsExactlyElementsOf(r.instances());
   }
@@ -74,20 +75,27 @@ class IommuDriversTest {
   void unknownAndDisabledIommuNodesAreListedNotRegistered() throws Exception {
     FdtBuilder b = new FdtBuilder();
     FdtBuilder.Node root = b.root();
-    root.addChild("smmu@1000").strings("compatible", "arm,mmu-500").cells("#iommu-cells", 1)
+    root.addChild("smmu@1000")
+        .strings("compatible", "arm,mmu-500")
+        .cells("#iommu-cells", 1)
         .phandle(1);
-    root.addChild("iommu@2000").strings("compatible", "vendor,other").cells("#iommu-cells", 1)
+    root.addChild("iommu@2000")
+        .strings("compatible", "vendor,other")
+        .cells("#iommu-cells", 1)
         .phandle(2);
-    root.addChild("smmu@3000").strings("compatible", "arm,smmu-v3").cells("#iommu-cells", 1)
-        .strings("status", "disabled").phandle(3);
+    root.addChild("smmu@3000")
+        .strings("compatible", "arm,smmu-v3")
+        .cells("#iommu-cells", 1)
+        .strings("status", "disabled")
+        .phandle(3);
     root.addChild("uart@4000").strings("compatible", "arm,pl011");
     IommuCore core = new IommuCore();
 
-    IommuDrivers.Registration r =
-        IommuDrivers.registerAll(core, OfIommu.of(Fdt.parse(b.build())));
+    IommuDrivers.Registration r = IommuDrivers.registerAll(core, OfIommu.of(Fdt.parse(b.build())));
 
     assertThat(r.instances()).extracting(IommuInstance::name).containsExactly("/smmu@1000");
-    assertThat(r.instances()).extracting(IommuDriversTest::driverOf)
+    assertThat(r.instances())
+        .extracting(IommuDriversTest::driverOf)
         .containsExactly(ArmSmmuDriver.NAME);
     assertThat(r.unbound()).containsOnlyKeys("/iommu@2000", "/smmu@3000");
     assertThat(r.unbound().get("/smmu@3000")).isEqualTo("disabled");
@@ -97,16 +105,22 @@ class IommuDriversTest {
   @Test
   void qemuIortRegistersItsSmmuv3() throws Exception {
     IommuCore core = new IommuCore();
-    AcpiIommu acpi = AcpiIommu.of(Iort.parse(resource("acpi/qemu-smmuv3-defbypass-iort.bin")), null);
+    AcpiIommu acpi =
+        AcpiIommu.of(Iort.parse(resource("acpi/qemu-smmuv3-defbypass-iort.bin")), null);
 
     IommuDrivers.Registration r = IommuDrivers.registerAll(core, acpi);
 
-    assertThat(r.instances()).extracting(IommuDriversTest::driverOf)
+    assertThat(r.instances())
+        .extracting(IommuDriversTest::driverOf)
         .containsExactly(ArmSmmuV3Driver.NAME);
     assertThat(r.instances().get(0).name()).isEqualTo("smmu3.0x0000000009050000");
-    assertThat(r.instances().get(0).fwNode()).isSameAs(
-        acpi.iortFwNode(Objects.requireNonNull(acpi.iort()).nodes().stream()
-            .filter(n -> n instanceof dev.iommufw.acpi.IortNode.SmmuV3).findFirst().orElseThrow()));
+    assertThat(r.instances().get(0).fwNode())
+        .isSameAs(
+            acpi.iortFwNode(
+                Objects.requireNonNull(acpi.iort()).nodes().stream()
+                    .filter(n -> n instanceof dev.iommufw.acpi.IortNode.SmmuV3)
+                    .findFirst()
+                    .orElseThrow()));
     assertThat(core.instances()).containsExactlyElementsOf(r.instances());
   }
 
@@ -114,8 +128,9 @@ class IommuDriversTest {
   void qemuIortWithoutSmmuRegistersNothing() throws Exception {
     IommuCore core = new IommuCore();
 
-    IommuDrivers.Registration r = IommuDrivers.registerAll(
-        core, AcpiIommu.of(Iort.parse(resource("acpi/qemu-noiommu-iort.bin")), null));
+    IommuDrivers.Registration r =
+        IommuDrivers.registerAll(
+            core, AcpiIommu.of(Iort.parse(resource("acpi/qemu-noiommu-iort.bin")), null));
 
     assertThat(r.instances()).isEmpty();
     assertThat(core.instances()).isEmpty();
@@ -125,10 +140,12 @@ class IommuDriversTest {
   void qemuViotRegistersTheVirtioIommuPciFunction() throws Exception {
     IommuCore core = new IommuCore();
 
-    IommuDrivers.Registration r = IommuDrivers.registerAll(
-        core, AcpiIommu.of(null, Viot.parse(resource("acpi/qemu-viommu-bypass-pxb-viot.bin"))));
+    IommuDrivers.Registration r =
+        IommuDrivers.registerAll(
+            core, AcpiIommu.of(null, Viot.parse(resource("acpi/qemu-viommu-bypass-pxb-viot.bin"))));
 
-    assertThat(r.instances()).extracting(IommuDriversTest::driverOf)
+    assertThat(r.instances())
+        .extracting(IommuDriversTest::driverOf)
         .containsExactly(VirtioIommuDriver.NAME);
     assertThat(r.instances().get(0).name()).isEqualTo("0000:00:08.0");
     assertThat(r.unbound()).isEmpty();

@@ -15,8 +15,8 @@ import dev.iommufw.of.OfIommu;
 import org.junit.jupiter.api.Test;
 
 /**
- * Guava's package sanity checks over every public class of {@code dev.iommufw.drivers}: nulls
- * are rejected up front with a {@link NullPointerException}.
+ * Guava's package sanity checks over every public class of {@code dev.iommufw.drivers}: nulls are
+ * rejected up front with a {@link NullPointerException}.
  */
 class PackageSanityTest {
   @Test

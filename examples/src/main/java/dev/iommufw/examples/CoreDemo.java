@@ -13,6 +13,7 @@ import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.drivers.ArmSmmuV3Driver;
 import dev.iommufw.drivers.VirtioIommuDriver;
@@ -20,13 +21,12 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import dev.iommufw.core.pci.Bdf;
 
 /**
  * A small system built in code: four devices, an SMMUv3 and a virtio-iommu, with the devices'
- * drivers probing <em>before</em> the IOMMUs register. Each device defers, the instances
- * register (virtio-iommu first), the core retries exactly the waiting devices, and every device
- * ends bound as its "firmware" describes. Prints each device's fwspec.
+ * drivers probing <em>before</em> the IOMMUs register. Each device defers, the instances register
+ * (virtio-iommu first), the core retries exactly the waiting devices, and every device ends bound
+ * as its "firmware" describes. Prints each device's fwspec.
  *
  * <p>Run: {@code java -cp examples/target/iommufw-examples.jar dev.iommufw.examples.CoreDemo}
  */
@@ -137,8 +137,8 @@ public final class CoreDemo {
   }
 
   private static Device pci(int rid, Described entry) {
-    String name = String.format(Locale.ROOT, "0000:%02x:%02x.%d", rid >> 8, (rid >> 3) & 0x1f,
-        rid & 7);
+    String name =
+        String.format(Locale.ROOT, "0000:%02x:%02x.%d", rid >> 8, (rid >> 3) & 0x1f, rid & 7);
     return Device.builder(name, BusKind.PCI)
         .pci(PciFunction.of(new Bdf(0, rid >> 8, rid & 0xff)))
         .dmaConfigureStep(glue(ImmutableList.of(entry)))

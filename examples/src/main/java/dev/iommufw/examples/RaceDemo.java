@@ -31,6 +31,7 @@ import java.util.function.Supplier;
  */
 public final class RaceDemo {
   private static final int MAX_SECONDS = 30;
+
   /** Keeps the start spin from being optimised away. */
   @SuppressWarnings("unused")
   private static volatile long sink;
@@ -93,10 +94,19 @@ public final class RaceDemo {
         out.println(t.name + " failure: " + e);
       }
     }
-    out.println(String.format(Locale.ROOT, "%s: %d/%d runs failed",
-        inProbe.name, inProbe.failed, inProbe.runs));
-    out.println(String.format(Locale.ROOT, "%s: %d/%d runs failed; %s: %d/%d runs failed",
-        pre.name, pre.failed, pre.runs, post.name, post.failed, post.runs));
+    out.println(
+        String.format(
+            Locale.ROOT, "%s: %d/%d runs failed", inProbe.name, inProbe.failed, inProbe.runs));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "%s: %d/%d runs failed; %s: %d/%d runs failed",
+            pre.name,
+            pre.failed,
+            pre.runs,
+            post.name,
+            post.failed,
+            post.runs));
     return new Tally[] {pre, post, inProbe};
   }
 
@@ -107,22 +117,26 @@ public final class RaceDemo {
     String[] thrown = new String[2];
     int spin0 = random.nextInt(400);
     int spin1 = random.nextInt(400);
-    Thread cpu0 = new Thread(() -> {
-      try {
-        await(gate, spin0);
-        model.configure();
-      } catch (RuntimeException e) {
-        thrown[0] = "CPU0 " + e;
-      }
-    });
-    Thread cpu1 = new Thread(() -> {
-      try {
-        await(gate, spin1);
-        model.register();
-      } catch (RuntimeException e) {
-        thrown[1] = "CPU1 " + e;
-      }
-    });
+    Thread cpu0 =
+        new Thread(
+            () -> {
+              try {
+                await(gate, spin0);
+                model.configure();
+              } catch (RuntimeException e) {
+                thrown[0] = "CPU0 " + e;
+              }
+            });
+    Thread cpu1 =
+        new Thread(
+            () -> {
+              try {
+                await(gate, spin1);
+                model.register();
+              } catch (RuntimeException e) {
+                thrown[1] = "CPU1 " + e;
+              }
+            });
     cpu0.start();
     cpu1.start();
     join(cpu0);
@@ -161,5 +175,4 @@ public final class RaceDemo {
   private static void join(Thread t) {
     Uninterruptibles.joinUninterruptibly(t);
   }
-
 }

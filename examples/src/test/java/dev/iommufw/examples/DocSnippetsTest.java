@@ -14,11 +14,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every code example in the docs is code that compiles and runs: each {@code <pre
- * class="snippet">} block, preceded by the comment {@code <!-- snippet FILE#NAME -->}, of the API guide pages must equal
- * the region {@code NAME} of {@code FILE} (a test source), and README.md's Java examples must equal
- * the ones {@link ReadmeExampleTest}, the downstream project {@code examples/first-program} and the
- * testkit's {@code ReadmeTestkitExampleTest} run.
+ * Every code example in the docs is code that compiles and runs: each {@code <pre class="snippet">}
+ * block, preceded by the comment {@code <!-- snippet FILE#NAME -->}, of the API guide pages must
+ * equal the region {@code NAME} of {@code FILE} (a test source), and README.md's Java examples must
+ * equal the ones {@link ReadmeExampleTest}, the downstream project {@code examples/first-program}
+ * and the testkit's {@code ReadmeTestkitExampleTest} run.
  */
 class DocSnippetsTest {
   private static final Path ROOT =
@@ -76,8 +76,7 @@ class DocSnippetsTest {
     assertThat(block.find()).as("README's testkit example").isTrue();
     String testkit =
         Files.readString(
-            ROOT.resolve(
-                "testkit/src/test/java/dev/iommufw/testkit/ReadmeTestkitExampleTest.java"),
+            ROOT.resolve("testkit/src/test/java/dev/iommufw/testkit/ReadmeTestkitExampleTest.java"),
             StandardCharsets.UTF_8);
     assertThat(normalise(block.group(1))).isEqualTo(normalise(region(testkit, "testkit")));
   }
@@ -115,7 +114,10 @@ class DocSnippetsTest {
   }
 
   static String unescapeHtml(String html) {
-    return html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
-        .replace("&#64;", "@").replace("&amp;", "&");
+    return html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#64;", "@")
+        .replace("&amp;", "&");
   }
 }

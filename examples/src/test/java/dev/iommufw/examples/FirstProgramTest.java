@@ -9,6 +9,7 @@ import dev.iommufw.core.IommuBinding;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuInstance;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.drivers.ArmSmmuDriver;
 import dev.iommufw.drivers.ArmSmmuV3Driver;
@@ -28,15 +29,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
-import dev.iommufw.core.pci.Bdf;
 
 /**
- * The code of the guide page "Your first program" ({@code first-program.html}): from a device
- * tree blob to every device's IOMMU and IDs, with the reference drivers of the {@code drivers}
- * module. {@link DocSnippetsTest} checks that the page shows exactly the region below.
+ * The code of the guide page "Your first program" ({@code first-program.html}): from a device tree
+ * blob to every device's IOMMU and IDs, with the reference drivers of the {@code drivers} module.
+ * {@link DocSnippetsTest} checks that the page shows exactly the region below.
  */
 class FirstProgramTest {
 
+  // spotless:off (shown verbatim in the docs)
   // region first-program
   /**
    * Prints, for every device of a device tree (and the PCI functions that enumeration found
@@ -92,6 +93,7 @@ class FirstProgramTest {
     }
   }
   // endregion first-program
+  // spotless:on
 
   static Path resource(String name) throws URISyntaxException {
     return Path.of(Objects.requireNonNull(FirstProgramTest.class.getResource(name)).toURI());
@@ -108,12 +110,14 @@ class FirstProgramTest {
     System.out.println(String.join("\n", lines));
 
     // The host's iommu-map sends RIDs 0x0-0xff to the SMMUv3 at 0x4000 + RID.
-    assertThat(lines).contains(
-        "0000:00:01.0 -> /smmuv3@9050000 ids 0x4008",
-        "0000:00:02.0 -> /smmuv3@9050000 ids 0x4010",
-        "0000:00:04.0 -> /smmuv3@9050000 ids 0x4020");
+    assertThat(lines)
+        .contains(
+            "0000:00:01.0 -> /smmuv3@9050000 ids 0x4008",
+            "0000:00:02.0 -> /smmuv3@9050000 ids 0x4010",
+            "0000:00:04.0 -> /smmuv3@9050000 ids 0x4020");
     // Three platform devices carry iommus properties; every other device has no IOMMU.
-    assertThat(lines).filteredOn(l -> l.startsWith("/") && l.contains(" ids "))
+    assertThat(lines)
+        .filteredOn(l -> l.startsWith("/") && l.contains(" ids "))
         .containsExactlyInAnyOrder(
             "/pl031@9010000 -> /smmuv3@9050000 ids 0x42",
             "/pl061@9030000 -> /smmuv3@9050000 ids 0x50,0x51",

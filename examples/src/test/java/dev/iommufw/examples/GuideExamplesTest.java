@@ -2,7 +2,6 @@ package dev.iommufw.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.acpi.AcpiIommu;
 import dev.iommufw.acpi.Iort;
@@ -18,23 +17,25 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.drivers.ArmSmmuV3Driver;
 import dev.iommufw.of.Fdt;
 import dev.iommufw.of.FdtBuilder;
 import dev.iommufw.of.OfIommu;
-import dev.iommufw.drivers.ArmSmmuV3Driver;
 import java.util.IdentityHashMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import dev.iommufw.core.pci.Bdf;
 
 /**
- * The code examples of the API guide pages ({@code iommu-core/src/main/java/dev/iommufw/core/doc-files}),
- * compiled and run here. {@link DocSnippetsTest} checks that each page shows exactly the region
- * of this file it names, so the documentation cannot drift from code that works.
+ * The code examples of the API guide pages ({@code
+ * iommu-core/src/main/java/dev/iommufw/core/doc-files}), compiled and run here. {@link
+ * DocSnippetsTest} checks that each page shows exactly the region of this file it names, so the
+ * documentation cannot drift from code that works.
  */
 class GuideExamplesTest {
 
+  // spotless:off (shown verbatim in the docs)
   // region driver
   /** A driver whose IOMMU takes one specifier cell as one ID and accepts any ID. */
   static final class MyIommuDriver implements IommuOps, IommuOps.OfXlateFwspec {
@@ -78,15 +79,20 @@ class GuideExamplesTest {
     }
   }
   // endregion driver
+  // spotless:on
 
   @Test
   void driverBindsADeviceTreeClient() throws Exception {
     FdtBuilder tree = new FdtBuilder();
-    tree.root().addChild("iommu@1000").strings("compatible", "vendor,my-iommu")
-        .cells("#iommu-cells", 1).phandle(1);
+    tree.root()
+        .addChild("iommu@1000")
+        .strings("compatible", "vendor,my-iommu")
+        .cells("#iommu-cells", 1)
+        .phandle(1);
     tree.root().addChild("dma@2000").strings("compatible", "vendor,dma").cells("iommus", 1, 7);
     byte[] blob = tree.build();
 
+    // spotless:off (shown verbatim in the docs)
     // region dtb
     IommuCore core = new IommuCore();
     OfIommu dt = OfIommu.of(Fdt.parse(blob));               // or Fdt.read(path)
@@ -98,9 +104,10 @@ class GuideExamplesTest {
       System.out.println(dev.name() + " -> " + result);
     }
     // endregion dtb
+    // spotless:on
 
-    Device dma = core.devices().stream().filter(d -> d.name().equals("/dma@2000"))
-        .findFirst().orElseThrow();
+    Device dma =
+        core.devices().stream().filter(d -> d.name().equals("/dma@2000")).findFirst().orElseThrow();
     assertThat(dma.iommuBinding().orElseThrow().ids().asList()).containsExactly(7);
   }
 
@@ -108,11 +115,18 @@ class GuideExamplesTest {
   void iortPciFunctionGetsItsStreamId() throws Exception {
     IortBuilder builder = new IortBuilder();
     int its = builder.addItsGroup(0, List.of(0L));
-    int smmu = builder.addSmmuV3(0, 0x9050000L, 0, new long[] {1, 1, 1, 1}, 0,
-        List.of(IortBuilder.Mapping.to(0, 0xffff, 0, its)));
+    int smmu =
+        builder.addSmmuV3(
+            0,
+            0x9050000L,
+            0,
+            new long[] {1, 1, 1, 1},
+            0,
+            List.of(IortBuilder.Mapping.to(0, 0xffff, 0, its)));
     builder.addRootComplex(0, 0, 0, List.of(IortBuilder.Mapping.to(0, 0xffff, 0, smmu)));
     byte[] table = builder.build();
 
+    // spotless:off (shown verbatim in the docs)
     // region acpi
     IommuCore core = new IommuCore();
     Iort iort = Iort.parse(table);                          // typed AcpiTableException if bad
@@ -127,6 +141,7 @@ class GuideExamplesTest {
     core.addDevice(nic);
     DmaConfigureResult result = core.dmaConfigure(nic);     // acpi_iommu_configure_id + probe
     // endregion acpi
+    // spotless:on
 
     assertThat(result).isInstanceOf(DmaConfigureResult.Configured.class);
     assertThat(nic.iommuBinding().orElseThrow().ids().asList()).containsExactly(0x10);
@@ -138,10 +153,13 @@ class GuideExamplesTest {
     MyIommuDriver driver = new MyIommuDriver();
     FwNode iommuNode = FwNode.create("/iommu@1000");
     core.registerInstance(driver.newInstance("iommu0", iommuNode));
-    Device dev = Device.builder("0000:00:02.0", BusKind.PCI)
-        .pci(new PciFunction(Bdf.ofRequesterId(0, 0x10), ImmutableIntArray.of(0x10))).build();
+    Device dev =
+        Device.builder("0000:00:02.0", BusKind.PCI)
+            .pci(new PciFunction(Bdf.ofRequesterId(0, 0x10), ImmutableIntArray.of(0x10)))
+            .build();
     core.addDevice(dev);
 
+    // spotless:off (shown verbatim in the docs)
     // region lifecycle
     try (IommuFwspec fwspec = core.allocFwspec()) {          // BUILDING: the glue owns it
       core.fwspecAssignIommu(fwspec, dev, iommuNode);       // may throw EPROBE_DEFER
@@ -150,6 +168,7 @@ class GuideExamplesTest {
       // fwspec.appendIds(0x11) here would throw IllegalStateException
     }                                                       // close(): frees only if not handed off
     // endregion lifecycle
+    // spotless:on
 
     assertThat(dev.iommuBinding()).isPresent();
     assertThat(core.fwspecsAllocated() - core.fwspecsFreed()).isEqualTo(1);

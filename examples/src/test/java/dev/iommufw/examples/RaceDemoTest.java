@@ -12,10 +12,12 @@ import org.junit.jupiter.api.Test;
 
 /** RaceDemo, briefly: its last line has the promised form, and the redesign never failed. */
 class RaceDemoTest {
-  private static final Pattern LAST = Pattern.compile(
-      "pre-redesign: (\\d+)/(\\d+) runs failed; redesign: (\\d+)/(\\d+) runs failed");
-  private static final Pattern IN_PROBE = Pattern.compile(
-      "firmware parse in the probe path \\(6\\.15\\+\\): (\\d+)/(\\d+) runs failed");
+  private static final Pattern LAST =
+      Pattern.compile(
+          "pre-redesign: (\\d+)/(\\d+) runs failed; redesign: (\\d+)/(\\d+) runs failed");
+  private static final Pattern IN_PROBE =
+      Pattern.compile(
+          "firmware parse in the probe path \\(6\\.15\\+\\): (\\d+)/(\\d+) runs failed");
 
   @Test
   void lastLineHasTheFormAndTheRedesignNeverFails() {

@@ -1,8 +1,8 @@
 package dev.iommufw.core;
 
 /**
- * The bus a device sits on. All of these are IOMMU-capable buses in the kernel's sense (the
- * {@code iommu_buses} array), so registering an IOMMU instance concerns devices of every kind.
+ * The bus a device sits on. All of these are IOMMU-capable buses in the kernel's sense (the {@code
+ * iommu_buses} array), so registering an IOMMU instance concerns devices of every kind.
  */
 public enum BusKind {
   /** Platform devices, typically created from device tree nodes or ACPI namespace devices. */

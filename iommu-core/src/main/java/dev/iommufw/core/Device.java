@@ -3,18 +3,18 @@ package dev.iommufw.core;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import dev.iommufw.core.pci.PciFunction;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import dev.iommufw.core.pci.PciFunction;
 
 /**
- * A device that may do DMA through an IOMMU (kernel: {@code struct device}, the fields that
- * matter for IOMMU probing).
+ * A device that may do DMA through an IOMMU (kernel: {@code struct device}, the fields that matter
+ * for IOMMU probing).
  *
- * <p>The device's identity (name, bus, firmware node, parent, PCI function, DMA-configure step)
- * is fixed at construction. Its IOMMU state — the kernel's {@code dev->iommu}: installed fwspec,
- * instance, driver-private data — is owned by the {@link IommuCore} the device was added to and
- * is reachable only through that core, under its probe lock. {@link #iommuBinding()} is the one
+ * <p>The device's identity (name, bus, firmware node, parent, PCI function, DMA-configure step) is
+ * fixed at construction. Its IOMMU state — the kernel's {@code dev->iommu}: installed fwspec,
+ * instance, driver-private data — is owned by the {@link IommuCore} the device was added to and is
+ * reachable only through that core, under its probe lock. {@link #iommuBinding()} is the one
  * lock-free view: a whole binding or none.
  *
  * <p>Equality is identity. Thread-safe.
@@ -126,8 +126,8 @@ public final class Device {
   }
 
   /**
-   * The device's IOMMU binding, read without any lock: present exactly while the device is
-   * probed and bound to an instance.
+   * The device's IOMMU binding, read without any lock: present exactly while the device is probed
+   * and bound to an instance.
    *
    * @return the binding, or empty
    */
@@ -136,8 +136,8 @@ public final class Device {
   }
 
   /**
-   * Whether the device is translated by an IOMMU (kernel: {@code device_iommu_mapped()}, i.e.
-   * it is in an IOMMU group).
+   * Whether the device is translated by an IOMMU (kernel: {@code device_iommu_mapped()}, i.e. it is
+   * in an IOMMU group).
    *
    * @return true if bound
    */
@@ -240,8 +240,7 @@ public final class Device {
      * Builds the device.
      *
      * @return the device
-     * @throws IllegalStateException if a PCI device lacks its function, or a non-PCI device has
-     *     one
+     * @throws IllegalStateException if a PCI device lacks its function, or a non-PCI device has one
      */
     public Device build() {
       if ((bus == BusKind.PCI) != (pci != null)) {

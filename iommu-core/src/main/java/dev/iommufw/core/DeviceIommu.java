@@ -3,8 +3,8 @@ package dev.iommufw.core;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A device's IOMMU slot (kernel: {@code struct dev_iommu}). Core-private: every field is read
- * and written only under the owning core's probe lock, through {@link IommuCore}.
+ * A device's IOMMU slot (kernel: {@code struct dev_iommu}). Core-private: every field is read and
+ * written only under the owning core's probe lock, through {@link IommuCore}.
  */
 final class DeviceIommu {
   /** The installed fwspec, or null. */

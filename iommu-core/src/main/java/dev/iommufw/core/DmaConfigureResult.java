@@ -100,8 +100,8 @@ public sealed interface DmaConfigureResult {
   }
 
   /**
-   * The IOMMU is described but its instance has not registered yet (kernel: {@code
-   * -EPROBE_DEFER}). Nothing was left on the device.
+   * The IOMMU is described but its instance has not registered yet (kernel: {@code -EPROBE_DEFER}).
+   * Nothing was left on the device.
    *
    * @param waitingFor the firmware node of the missing instance
    */
@@ -122,8 +122,8 @@ public sealed interface DmaConfigureResult {
   }
 
   /**
-   * Configuration failed: inconsistent firmware, or the driver's {@code probe_device} rejected
-   * the fwspec. The device has no IOMMU state.
+   * Configuration failed: inconsistent firmware, or the driver's {@code probe_device} rejected the
+   * fwspec. The device has no IOMMU state.
    *
    * @param error the kernel error; never {@link Errno#ENODEV} or {@link Errno#EPROBE_DEFER}
    * @param reason what failed, for humans

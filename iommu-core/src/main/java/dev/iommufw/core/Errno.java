@@ -3,9 +3,9 @@ package dev.iommufw.core;
 /**
  * The Linux error codes that IOMMU probing and the firmware glue use, by name.
  *
- * <p>The API never passes integer error codes; every typed failure maps one-to-one to one of
- * these constants so that reports and tests can name the kernel error. {@link #kernelValue()}
- * gives the Linux number for display only.
+ * <p>The API never passes integer error codes; every typed failure maps one-to-one to one of these
+ * constants so that reports and tests can name the kernel error. {@link #kernelValue()} gives the
+ * Linux number for display only.
  */
 public enum Errno {
   /** No such entry: end of a phandle list; an endpoint the hardware does not know. */

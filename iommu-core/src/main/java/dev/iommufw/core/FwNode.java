@@ -5,13 +5,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A firmware node: the identity of a device or IOMMU in the firmware description (kernel:
- * {@code struct fwnode_handle}).
+ * A firmware node: the identity of a device or IOMMU in the firmware description (kernel: {@code
+ * struct fwnode_handle}).
  *
- * <p><b>Identity is object identity.</b> Two {@code FwNode}s are the same node if and only if
- * they are the same object; {@link #equals(Object)} and {@link #hashCode()} are {@link Object}'s.
- * The core never compares descriptions. The glue creates one {@code FwNode} per firmware object
- * (a device tree node, an IORT node, a VIOT IOMMU) and hands the same object to the device it
+ * <p><b>Identity is object identity.</b> Two {@code FwNode}s are the same node if and only if they
+ * are the same object; {@link #equals(Object)} and {@link #hashCode()} are {@link Object}'s. The
+ * core never compares descriptions. The glue creates one {@code FwNode} per firmware object (a
+ * device tree node, an IORT node, a VIOT IOMMU) and hands the same object to the device it
  * describes and to the IOMMU instance that registers with it.
  *
  * <p>The description is for humans only (logs, reports, exception messages). Instances are
@@ -39,8 +39,8 @@ public final class FwNode {
 
   /**
    * Creates a new, distinct firmware node backed by a firmware object, so that a driver can read
-   * the firmware's own properties (as a kernel driver reads its {@code device_node} through
-   * {@code args.np}).
+   * the firmware's own properties (as a kernel driver reads its {@code device_node} through {@code
+   * args.np}).
    *
    * @param description a human-readable name
    * @param source the firmware object this node stands for, for example a device tree node
@@ -51,9 +51,8 @@ public final class FwNode {
   }
 
   /**
-   * The firmware object this node stands for, if the glue attached one of the given type: a
-   * driver asks for the type its firmware gives, for example {@code
-   * node.source(FdtNode.class)}.
+   * The firmware object this node stands for, if the glue attached one of the given type: a driver
+   * asks for the type its firmware gives, for example {@code node.source(FdtNode.class)}.
    *
    * @param type the expected type of the firmware object
    * @param <T> that type

@@ -8,10 +8,11 @@ import org.jspecify.annotations.Nullable;
  * What a fwspec shares with every other fwspec of the same IOMMU instance: the owning core, the
  * IOMMU's firmware node and the driver's ops (kernel: {@code fwspec->iommu_fwnode} and {@code
  * fwspec->ops}). Sharing one object keeps an installed fwspec at 32 bytes plus its IDs (the
- * footprint target is at most 48 bytes + 4 per ID); the kernel's figure does not count the fwnode or ops either.
+ * footprint target is at most 48 bytes + 4 per ID); the kernel's figure does not count the fwnode
+ * or ops either.
  *
- * <p>A fwspec that a legacy {@code of_xlate} parked in a device gets a private copy that also
- * names that device, until it is handed off or freed.
+ * <p>A fwspec that a legacy {@code of_xlate} parked in a device gets a private copy that also names
+ * that device, until it is handed off or freed.
  */
 final class FwspecIommu {
   final IommuCore core;

@@ -1,7 +1,8 @@
 package dev.iommufw.core;
 
 /**
- * Ownership states of an {@link IommuFwspec} (see <a href="{@docRoot}/dev/iommufw/core/doc-files/lifecycle.html">the fwspec lifecycle</a>).
+ * Ownership states of an {@link IommuFwspec} (see <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/lifecycle.html">the fwspec lifecycle</a>).
  *
  * <pre>{@code
  *            alloc                 hand-off (probeDevice(dev, fwspec))

@@ -5,11 +5,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.primitives.ImmutableIntArray;
 
 /**
- * An immutable snapshot of a probed device's IOMMU state: the instance that translates it, the
- * IDs and flags of its installed fwspec, and its group.
+ * An immutable snapshot of a probed device's IOMMU state: the instance that translates it, the IDs
+ * and flags of its installed fwspec, and its group.
  *
- * <p>Published by the core when a probe succeeds and withdrawn on release, so lock-free readers
- * see a whole binding or none (see <a href="{@docRoot}/dev/iommufw/core/doc-files/lifecycle.html">the fwspec lifecycle</a>).
+ * <p>Published by the core when a probe succeeds and withdrawn on release, so lock-free readers see
+ * a whole binding or none (see <a href="{@docRoot}/dev/iommufw/core/doc-files/lifecycle.html">the
+ * fwspec lifecycle</a>).
  *
  * @param instance the IOMMU instance
  * @param ids the fwspec IDs, in append order
@@ -40,7 +41,14 @@ public record IommuBinding(
    */
   @Override
   public String toString() {
-    return "IommuBinding[instance=" + instance.name() + ", ids=" + Hex.ids(ids) + ", flags="
-        + Hex.of(flags) + ", group=" + group + "]";
+    return "IommuBinding[instance="
+        + instance.name()
+        + ", ids="
+        + Hex.ids(ids)
+        + ", flags="
+        + Hex.of(flags)
+        + ", group="
+        + group
+        + "]";
   }
 }

@@ -6,6 +6,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.pci.PciTopology;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -15,9 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
-import dev.iommufw.core.pci.Bdf;
-import dev.iommufw.core.pci.PciFunction;
-import dev.iommufw.core.pci.PciTopology;
 
 /**
  * One system's IOMMU core: the registry of IOMMU instances, the devices, and the probe lock
@@ -30,72 +30,70 @@ import dev.iommufw.core.pci.PciTopology;
  *
  * The firmware glue allocates a fwspec with {@link #allocFwspec()}, fills it off the device
  * (recording the IOMMU with {@link #fwspecAssignIommu} or {@link #fwspecOfXlate}, appending IDs),
- * and hands the formed fwspec to {@link #probeDevice(Device, IommuFwspec)}, which installs it
- * into the device and runs the driver's {@code probe_device} under the probe lock. Nothing
- * outside the core touches a device's IOMMU slot.
+ * and hands the formed fwspec to {@link #probeDevice(Device, IommuFwspec)}, which installs it into
+ * the device and runs the driver's {@code probe_device} under the probe lock. Nothing outside the
+ * core touches a device's IOMMU slot.
  *
  * <h2>Locks and owners</h2>
  *
  * <ul>
  *   <li><b>Probe lock</b> (kernel: {@code iommu_probe_device_lock}): guards every device's IOMMU
  *       slot ({@code dev->iommu}: installed fwspec, instance, driver-private data), group
- *       membership and each instance's bound-device set. Probe, release and unregistration all
- *       take it, which also closes the release-versus-probe window the series left open
- *       (a release racing a probe of the same device). Slot accessors ({@link #fwspec}, {@link #priv}, {@link #setPriv},
- *       {@link #fwspecAddIds}) assert it, as the series' lockdep annotations do.
- *   <li><b>Registry lock</b> (kernel: {@code iommu_device_lock}): guards the instance registry,
- *       the device list and the index of devices waiting for an instance. It is a leaf lock,
- *       never held while calling a driver or the glue; it may be taken while holding the probe
- *       lock, never the other way round.
- *   <li>A {@link FwspecState#BUILDING} fwspec is owned by the glue that allocated it and needs
- *       no lock.
+ *       membership and each instance's bound-device set. Probe, release and unregistration all take
+ *       it, which also closes the release-versus-probe window the series left open (a release
+ *       racing a probe of the same device). Slot accessors ({@link #fwspec}, {@link #priv}, {@link
+ *       #setPriv}, {@link #fwspecAddIds}) assert it, as the series' lockdep annotations do.
+ *   <li><b>Registry lock</b> (kernel: {@code iommu_device_lock}): guards the instance registry, the
+ *       device list and the index of devices waiting for an instance. It is a leaf lock, never held
+ *       while calling a driver or the glue; it may be taken while holding the probe lock, never the
+ *       other way round.
+ *   <li>A {@link FwspecState#BUILDING} fwspec is owned by the glue that allocated it and needs no
+ *       lock.
  * </ul>
  *
  * <h2>Deferral</h2>
  *
  * When the glue's {@link DmaConfigure} step answers {@link DmaConfigureResult.Deferred}, {@link
- * #dmaConfigure(Device)} indexes the device under the instance node it waits for; registering
- * that instance retries exactly those devices (the kernel's deferred-probe retry, without a walk
- * over all devices). Changing the {@link DeferralPolicy} away from {@code BOOTING} retries every
- * waiting device, which then stops waiting (kernel: the deferred-probe timeout).
+ * #dmaConfigure(Device)} indexes the device under the instance node it waits for; registering that
+ * instance retries exactly those devices (the kernel's deferred-probe retry, without a walk over
+ * all devices). Changing the {@link DeferralPolicy} away from {@code BOOTING} retries every waiting
+ * device, which then stops waiting (kernel: the deferred-probe timeout).
  *
  * <h2>Probe flows</h2>
  *
  * The {@link ProbeFlow} chosen at construction decides where a fwspec is born. In the default
- * {@link ProbeFlow.OffDeviceHandover} flow, described above, only the glue's hand-over creates
- * one. In the {@link ProbeFlow.FirmwareInProbe} flow (Linux 6.15 and later, upstream commit
- * "iommu: Get DT/ACPI parsing into the proper probe path"), probing a device that has no fwspec
- * runs the device's {@link DmaConfigure} step from inside the probe path, under the probe lock
- * (kernel: {@code iommu_init_device()} calling the bus's {@code dma_configure()}); so {@link
- * #addDevice} configures every device as it is added, and {@link #registerInstance} probes every
- * device present in the flow's bus order (kernel: {@code bus_iommu_probe()}) and fails on the
- * first probe error other than {@link Errno#ENODEV}, leaving the instance unregistered and the
- * devices it had bound released ({@link RegistrationResult.Aborted}). The kernel drops its probe
- * lock around {@code dma_configure()}; this core keeps it (it is reentrant), so no other probe,
- * release or unregistration interleaves with a device's configuration.
+ * {@link ProbeFlow.OffDeviceHandover} flow, described above, only the glue's hand-over creates one.
+ * In the {@link ProbeFlow.FirmwareInProbe} flow (Linux 6.15 and later, upstream commit "iommu: Get
+ * DT/ACPI parsing into the proper probe path"), probing a device that has no fwspec runs the
+ * device's {@link DmaConfigure} step from inside the probe path, under the probe lock (kernel:
+ * {@code iommu_init_device()} calling the bus's {@code dma_configure()}); so {@link #addDevice}
+ * configures every device as it is added, and {@link #registerInstance} probes every device present
+ * in the flow's bus order (kernel: {@code bus_iommu_probe()}) and fails on the first probe error
+ * other than {@link Errno#ENODEV}, leaving the instance unregistered and the devices it had bound
+ * released ({@link RegistrationResult.Aborted}). The kernel drops its probe lock around {@code
+ * dma_configure()}; this core keeps it (it is reentrant), so no other probe, release or
+ * unregistration interleaves with a device's configuration.
  *
  * <h2>Thread safety</h2>
  *
- * Every method may be called from any thread. These operations are <b>linearizable</b> (each
- * takes effect atomically at one point between its call and its return, so every concurrent
- * history is explained by some serial order; checked with Lincheck's model checker and stress
- * mode over all of them together): {@link #registerInstance}, {@link #unregisterInstance},
- * {@link #instances}, {@link #isRegistered}, {@link #addDevice}, {@link #removeDevice}, {@link
- * #devices}, {@link #pciDevice}, {@link #dmaConfigure}, {@link #waitingDevices}, {@link
- * #probeDevice(Device)}, {@link #probeDevice(Device, IommuFwspec)}, {@link #releaseDevice},
- * {@link #group}, a device's {@link Device#iommuBinding()}, {@link #allocFwspec} with {@link
- * #fwspecAssignIommu} and {@link #fwspecOfXlate} (with respect to registration), {@link
- * #setDeferralPolicy} and {@link #deferralPolicy}. {@link #pciTopology} and {@link #probeFlow} are
- * fixed at construction.
+ * Every method may be called from any thread. These operations are <b>linearizable</b> (each takes
+ * effect atomically at one point between its call and its return, so every concurrent history is
+ * explained by some serial order; checked with Lincheck's model checker and stress mode over all of
+ * them together): {@link #registerInstance}, {@link #unregisterInstance}, {@link #instances},
+ * {@link #isRegistered}, {@link #addDevice}, {@link #removeDevice}, {@link #devices}, {@link
+ * #pciDevice}, {@link #dmaConfigure}, {@link #waitingDevices}, {@link #probeDevice(Device)}, {@link
+ * #probeDevice(Device, IommuFwspec)}, {@link #releaseDevice}, {@link #group}, a device's {@link
+ * Device#iommuBinding()}, {@link #allocFwspec} with {@link #fwspecAssignIommu} and {@link
+ * #fwspecOfXlate} (with respect to registration), {@link #setDeferralPolicy} and {@link
+ * #deferralPolicy}. {@link #pciTopology} and {@link #probeFlow} are fixed at construction.
  *
  * <p>Not claimed linearizable: {@link #fwspecsAllocated()} and {@link #fwspecsFreed()} are
- * statistics counters, each exact when the system is quiescent but not read atomically with
- * each other or with the operations that change them; {@link #genericDeviceGroup} returns a new
- * object, so there is no shared state to order. The slot accessors for drivers ({@link #fwspec},
- * {@link #priv}, {@link #setPriv}, {@link #fwspecAddIds}, {@link #pciDeviceGroup}) require the
- * probe lock, so they are serialized with every probe, release and unregistration by
- * construction; {@link #holdsProbeLock} and {@link #assertProbeLockHeld} answer for the calling
- * thread only.
+ * statistics counters, each exact when the system is quiescent but not read atomically with each
+ * other or with the operations that change them; {@link #genericDeviceGroup} returns a new object,
+ * so there is no shared state to order. The slot accessors for drivers ({@link #fwspec}, {@link
+ * #priv}, {@link #setPriv}, {@link #fwspecAddIds}, {@link #pciDeviceGroup}) require the probe lock,
+ * so they are serialized with every probe, release and unregistration by construction; {@link
+ * #holdsProbeLock} and {@link #assertProbeLockHeld} answer for the calling thread only.
  */
 public final class IommuCore {
   private final ReentrantLock probeLock = new ReentrantLock();
@@ -108,10 +106,13 @@ public final class IommuCore {
   private final List<IommuInstance> nodelessInstances = new ArrayList<>();
   private final Set<Device> devices = new LinkedHashSet<>();
   private final IdentityHashMap<FwNode, Set<Device>> waiting = new IdentityHashMap<>();
+
   /** Registered instances whose registration walk has not finished (not "ready" yet). */
   private final Set<IommuInstance> walking =
       java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+
   private DeferralPolicy deferralPolicy;
+
   /** Bumped by every registration and policy change, to tell a racing deferral from a stale one. */
   private long registryEpoch;
 
@@ -326,14 +327,14 @@ public final class IommuCore {
    * "iommu: Add iommu_fwspec_alloc/dealloc()"; unlike the posted code, a second IOMMU whose driver
    * has not registered yet defers instead of failing).
    *
-   * <p>For the first IOMMU: the instance registered with {@code iommuNode} must exist; its ops
-   * and the node are recorded. If none is registered, the {@link DeferralPolicy} answers. In the
-   * {@link ProbeFlow.FirmwareInProbe} flow, an instance whose registration is still probing the
-   * devices present answers {@link Errno#EPROBE_DEFER} to every caller but that walk, unless
-   * the device is already bound (kernel: the instance's {@code ready} flag, upstream "iommu:
-   * Handle yet another race around registration"). For a later IOMMU of the same device: the
-   * fwspec keeps the first node; an unregistered instance defers (the kernel wrongly answered
-   * {@code EINVAL}); a registered instance of a different driver is {@link Errno#EINVAL}.
+   * <p>For the first IOMMU: the instance registered with {@code iommuNode} must exist; its ops and
+   * the node are recorded. If none is registered, the {@link DeferralPolicy} answers. In the {@link
+   * ProbeFlow.FirmwareInProbe} flow, an instance whose registration is still probing the devices
+   * present answers {@link Errno#EPROBE_DEFER} to every caller but that walk, unless the device is
+   * already bound (kernel: the instance's {@code ready} flag, upstream "iommu: Handle yet another
+   * race around registration"). For a later IOMMU of the same device: the fwspec keeps the first
+   * node; an unregistered instance defers (the kernel wrongly answered {@code EINVAL}); a
+   * registered instance of a different driver is {@link Errno#EINVAL}.
    *
    * @param fwspec a {@link FwspecState#BUILDING} fwspec of this core
    * @param dev the client device (for the deferral policy)
@@ -350,8 +351,8 @@ public final class IommuCore {
     checkNotNull(iommuNode);
     checkOwn(fwspec);
     if (fwspec.state() != FwspecState.BUILDING) {
-      throw new IllegalStateException("cannot assign an IOMMU to a fwspec that is "
-          + fwspec.state());
+      throw new IllegalStateException(
+          "cannot assign an IOMMU to a fwspec that is " + fwspec.state());
     }
     IommuInstance instance;
     DeferralPolicy policy;
@@ -383,15 +384,17 @@ public final class IommuCore {
     } else if (recorded != instance.ops()) {
       throw new IommuException(
           Errno.EINVAL,
-          dev.name() + " names IOMMUs of different drivers: " + recorded.name() + " and "
+          dev.name()
+              + " names IOMMUs of different drivers: "
+              + recorded.name()
+              + " and "
               + instance.ops().name());
     }
   }
 
   /**
-   * Whether a fwspec handed over for {@code dev} may be probed now: its instance is registered
-   * and ready, or the calling thread is that instance's registration walk configuring {@code
-   * dev}.
+   * Whether a fwspec handed over for {@code dev} may be probed now: its instance is registered and
+   * ready, or the calling thread is that instance's registration walk configuring {@code dev}.
    */
   private boolean readyFor(Device dev, IommuFwspec fwspec) {
     FwNode node = fwspec.iommuFwNode();
@@ -404,24 +407,26 @@ public final class IommuCore {
     }
   }
 
-  /** Whether the calling thread runs {@code dev}'s DMA-configure step from the core's probe path. */
+  /**
+   * Whether the calling thread runs {@code dev}'s DMA-configure step from the core's probe path.
+   */
   private boolean inOwnProbePath(Device dev) {
     return probeLock.isHeldByCurrentThread() && configuring == dev;
   }
 
   /**
    * Translates one device tree specifier into the glue's fwspec (kernel: {@code
-   * iommu_fwspec_of_xlate()}): records the IOMMU, then lets the driver translate the cells.
-   * Drivers with {@link IommuOps.OfXlateFwspec} run without any lock; legacy {@link
-   * IommuOps.LegacyOfXlate} drivers run under the probe lock with the fwspec parked in the
-   * device, and any private state they leave is discarded if the translation fails.
+   * iommu_fwspec_of_xlate()}): records the IOMMU, then lets the driver translate the cells. Drivers
+   * with {@link IommuOps.OfXlateFwspec} run without any lock; legacy {@link IommuOps.LegacyOfXlate}
+   * drivers run under the probe lock with the fwspec parked in the device, and any private state
+   * they leave is discarded if the translation fails.
    *
    * @param fwspec a {@link FwspecState#BUILDING} fwspec of this core
    * @param dev the client device
    * @param iommuNode the IOMMU's firmware node (already checked to be available)
    * @param args the specifier cells, at most 16
-   * @throws IommuException as {@link #fwspecAssignIommu}; {@link Errno#ENODEV} if the driver has
-   *     no translation; whatever the driver's translation throws
+   * @throws IommuException as {@link #fwspecAssignIommu}; {@link Errno#ENODEV} if the driver has no
+   *     translation; whatever the driver's translation throws
    */
   public void fwspecOfXlate(
       IommuFwspec fwspec, Device dev, FwNode iommuNode, ImmutableIntArray args)
@@ -533,8 +538,8 @@ public final class IommuCore {
   }
 
   /**
-   * Appends IDs to the fwspec parked in the device during a legacy {@code of_xlate} (kernel:
-   * {@code iommu_fwspec_add_ids()}).
+   * Appends IDs to the fwspec parked in the device during a legacy {@code of_xlate} (kernel: {@code
+   * iommu_fwspec_add_ids()}).
    *
    * @param dev a device of this core
    * @param ids the IDs
@@ -559,12 +564,11 @@ public final class IommuCore {
 
   /**
    * Adds a device to this system (kernel: {@code device_add()}) and, as the kernel's bus notifier
-   * does with {@code iommu_probe_device()}, offers it to the bus-wide IOMMUs (instances
-   * registered without a firmware node). In the {@link ProbeFlow.OffDeviceHandover} flow a
-   * firmware-described device gets its IOMMU later, from {@link #dmaConfigure}, which answers
-   * what happened; in the {@link ProbeFlow.FirmwareInProbe} flow the probe runs the device's
-   * DMA-configure step (see {@link #probeDevice(Device)}). Whether either bound it shows in
-   * {@link Device#iommuBinding()}.
+   * does with {@code iommu_probe_device()}, offers it to the bus-wide IOMMUs (instances registered
+   * without a firmware node). In the {@link ProbeFlow.OffDeviceHandover} flow a firmware-described
+   * device gets its IOMMU later, from {@link #dmaConfigure}, which answers what happened; in the
+   * {@link ProbeFlow.FirmwareInProbe} flow the probe runs the device's DMA-configure step (see
+   * {@link #probeDevice(Device)}). Whether either bound it shows in {@link Device#iommuBinding()}.
    *
    * @param dev a device not yet added to any core
    * @throws IllegalStateException if the device already belongs to a core
@@ -584,9 +588,9 @@ public final class IommuCore {
 
   /**
    * Removes a device: releases its IOMMU state and forgets it (kernel: {@code
-   * BUS_NOTIFY_REMOVED_DEVICE} → {@code iommu_release_device()}). A removed device is never
-   * bound again: a configuration still in flight gets {@link ProbeResult.NoIommu} and its fwspec
-   * is freed.
+   * BUS_NOTIFY_REMOVED_DEVICE} → {@code iommu_release_device()}). A removed device is never bound
+   * again: a configuration still in flight gets {@link ProbeResult.NoIommu} and its fwspec is
+   * freed.
    *
    * @param dev a device of this core
    */
@@ -622,13 +626,13 @@ public final class IommuCore {
   }
 
   /**
-   * Runs the device's DMA-configure step (kernel: {@code really_probe()} → {@code
-   * dma_configure}) and, if it defers, records the device as waiting for that IOMMU so that the
-   * instance's registration retries it. A device without a step has no IOMMU.
+   * Runs the device's DMA-configure step (kernel: {@code really_probe()} → {@code dma_configure})
+   * and, if it defers, records the device as waiting for that IOMMU so that the instance's
+   * registration retries it. A device without a step has no IOMMU.
    *
    * @param dev a device of this core
-   * @return the step's outcome; callers may ignore it, because the core records it too (the
-   *     binding is published, a deferral is indexed and retried)
+   * @return the step's outcome; callers may ignore it, because the core records it too (the binding
+   *     is published, a deferral is indexed and retried)
    */
   @CanIgnoreReturnValue
   public DmaConfigureResult dmaConfigure(Device dev) {
@@ -717,17 +721,17 @@ public final class IommuCore {
    * Probes a device with whatever fwspec it already has (kernel: {@code iommu_probe_device()}).
    *
    * <p>In the {@link ProbeFlow.FirmwareInProbe} flow, a device that is not probed yet, has no
-   * fwspec and has a {@link DmaConfigure} step is configured from firmware first, under the
-   * probe lock (kernel: {@code __iommu_probe_device()} → {@code iommu_init_device()} → the bus's
-   * {@code dma_configure()}): the outcome is then that of the fwspec the step handed over, or
-   * {@link ProbeResult.NoIommu} when the step handed none over (no IOMMU, its instance not
-   * registered yet, or the firmware is inconsistent; the kernel ignores {@code dma_configure()}'s
-   * own error there). A step answering no IOMMU leaves the device to the instance registered
-   * without a firmware node, if any.
+   * fwspec and has a {@link DmaConfigure} step is configured from firmware first, under the probe
+   * lock (kernel: {@code __iommu_probe_device()} → {@code iommu_init_device()} → the bus's {@code
+   * dma_configure()}): the outcome is then that of the fwspec the step handed over, or {@link
+   * ProbeResult.NoIommu} when the step handed none over (no IOMMU, its instance not registered yet,
+   * or the firmware is inconsistent; the kernel ignores {@code dma_configure()}'s own error there).
+   * A step answering no IOMMU leaves the device to the instance registered without a firmware node,
+   * if any.
    *
    * @param dev a device of this core
-   * @return the outcome; callers may ignore it, because a bound device shows its binding in
-   *     {@link Device#iommuBinding()} and any other outcome leaves no IOMMU state
+   * @return the outcome; callers may ignore it, because a bound device shows its binding in {@link
+   *     Device#iommuBinding()} and any other outcome leaves no IOMMU state
    */
   @CanIgnoreReturnValue
   public ProbeResult probeDevice(Device dev) {
@@ -737,12 +741,12 @@ public final class IommuCore {
   /**
    * Probes a device with a formed fwspec (kernel: {@code iommu_probe_device_fwspec()}).
    *
-   * <p><b>Ownership of {@code fwspec} passes to the core on every path</b>: it is installed in
-   * the device (the device is bound), or freed (the device was already probed, the fwspec has no
-   * IOMMU recorded, or the driver rejected it). The caller must not touch it afterwards.
+   * <p><b>Ownership of {@code fwspec} passes to the core on every path</b>: it is installed in the
+   * device (the device is bound), or freed (the device was already probed, the fwspec has no IOMMU
+   * recorded, or the driver rejected it). The caller must not touch it afterwards.
    *
-   * <p>Under the probe lock: an already probed device keeps its installed fwspec and the new one
-   * is freed; otherwise the fwspec is installed and the driver's {@code probe_device} and {@code
+   * <p>Under the probe lock: an already probed device keeps its installed fwspec and the new one is
+   * freed; otherwise the fwspec is installed and the driver's {@code probe_device} and {@code
    * device_group} run. Any failure after installation undoes everything: the driver's {@code
    * release_device}, then the device's whole IOMMU slot, fwspec included, is freed. {@code
    * probe_finalize} runs after the lock is released.
@@ -750,8 +754,8 @@ public final class IommuCore {
    * @param dev a device of this core
    * @param fwspec a {@link FwspecState#BUILDING} fwspec of this core, or null to probe with what
    *     the device has
-   * @return the outcome; callers may ignore it, because a bound device shows its binding in
-   *     {@link Device#iommuBinding()} and any other outcome leaves no IOMMU state
+   * @return the outcome; callers may ignore it, because a bound device shows its binding in {@link
+   *     Device#iommuBinding()} and any other outcome leaves no IOMMU state
    * @throws IllegalStateException if the fwspec is not building (handed off twice, used after
    *     hand-off); if the device or fwspec belongs to another core (the fwspec is freed first)
    */
@@ -800,7 +804,9 @@ public final class IommuCore {
   private ProbeResult probeInProbePathLocked(Device dev) {
     DeviceIommu slot = dev.iommu;
     DmaConfigure step = dev.dmaConfigureStep();
-    if (step == null || dev.isRemoved() || configuring == dev
+    if (step == null
+        || dev.isRemoved()
+        || configuring == dev
         || (slot != null && (slot.fwspec != null || slot.group != null))) {
       return probeLocked(dev, null);
     }
@@ -824,7 +830,9 @@ public final class IommuCore {
       return new ProbeResult.AlreadyBound(c.binding());
     }
     if (configured instanceof DmaConfigureResult.NoIommu none) {
-      return nodelessOps() != null ? probeLocked(dev, null) : new ProbeResult.NoIommu(none.reason());
+      return nodelessOps() != null
+          ? probeLocked(dev, null)
+          : new ProbeResult.NoIommu(none.reason());
     }
     if (configured instanceof DmaConfigureResult.Deferred deferred) {
       return new ProbeResult.NoIommu(
@@ -864,14 +872,15 @@ public final class IommuCore {
       IommuBinding existing = dev.iommuBinding().orElseThrow();
       return new ProbeResult.AlreadyBound(existing);
     }
-    if (fwspec != null && probeFlow instanceof ProbeFlow.FirmwareInProbe
+    if (fwspec != null
+        && probeFlow instanceof ProbeFlow.FirmwareInProbe
         && !readyFor(dev, fwspec)) {
       // Built against an instance that is not ready (its registration walk is running, or it
       // failed and was unregistered meanwhile): only that walk may bind the device now.
       ImmutableIntArray built = fwspec.ids();
       fwspec.discardAtHandoff();
-      return new ProbeResult.Failed(Errno.EPROBE_DEFER,
-          "the IOMMU of " + dev.name() + " is not ready", built);
+      return new ProbeResult.Failed(
+          Errno.EPROBE_DEFER, "the IOMMU of " + dev.name() + " is not ready", built);
     }
     slot = slotOf(dev);
     if (fwspec != null) {
@@ -930,9 +939,9 @@ public final class IommuCore {
 
   /**
    * Releases a device's IOMMU state (kernel: {@code iommu_release_device()}): leaves its group,
-   * lets the driver release it, and frees the slot and its fwspec. Unlike the kernel, release
-   * takes the probe lock, so it cannot race with a probe of the same device. Releasing a device
-   * without IOMMU state does nothing.
+   * lets the driver release it, and frees the slot and its fwspec. Unlike the kernel, release takes
+   * the probe lock, so it cannot race with a probe of the same device. Releasing a device without
+   * IOMMU state does nothing.
    *
    * @param dev a device of this core
    */
@@ -985,8 +994,8 @@ public final class IommuCore {
   // ============================================================================================
 
   /**
-   * A new group with no members (kernel: {@code generic_device_group()}); the core adds the
-   * device when the probe completes.
+   * A new group with no members (kernel: {@code generic_device_group()}); the core adds the device
+   * when the probe completes.
    *
    * @param dev the device the group is for
    * @return a new group
@@ -997,15 +1006,15 @@ public final class IommuCore {
   }
 
   /**
-   * The group of a PCI function (kernel: {@code pci_device_group()}; see
-   * <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>), for drivers'
-   * {@link IommuOps#deviceGroup}: the group of the first alias carrier that has one; else,
+   * The group of a PCI function (kernel: {@code pci_device_group()}; see <a
+   * href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>), for
+   * drivers' {@link IommuOps#deviceGroup}: the group of the first alias carrier that has one; else,
    * climbing from the last alias's carrier through bridges until the path is ACS-isolated, the
    * group of a bridge on the way or of the device the climb ends at; else the group of a
    * non-isolated function in the same multi-function slot; else a new group. Uses the {@link
-   * #pciTopology()} given to this core at construction; a function the topology does not know can only join a group
-   * through its {@link PciFunction#dmaAliases()}. A non-PCI device gets a new group. Call with
-   * the probe lock held.
+   * #pciTopology()} given to this core at construction; a function the topology does not know can
+   * only join a group through its {@link PciFunction#dmaAliases()}. A non-PCI device gets a new
+   * group. Call with the probe lock held.
    *
    * @param dev the device being probed
    * @return the group to join
@@ -1065,27 +1074,26 @@ public final class IommuCore {
    * Registers an IOMMU instance (kernel: {@code iommu_device_register()}). From then on the glue
    * finds it by its firmware node (the first registered instance with a node wins).
    *
-   * <p>In the {@link ProbeFlow.OffDeviceHandover} flow, devices whose configuration waits for
-   * that node are then configured again, in the order they deferred; an instance without a node
-   * probes every device that is not bound yet (the kernel's bus walk, which only such instances
-   * can satisfy), and a failure there is thrown.
+   * <p>In the {@link ProbeFlow.OffDeviceHandover} flow, devices whose configuration waits for that
+   * node are then configured again, in the order they deferred; an instance without a node probes
+   * every device that is not bound yet (the kernel's bus walk, which only such instances can
+   * satisfy), and a failure there is thrown.
    *
    * <p>In the {@link ProbeFlow.FirmwareInProbe} flow, every device present is probed (kernel:
-   * {@code bus_iommu_probe()}, each probe under the probe lock), in the flow's bus order; a
-   * device without a fwspec is configured from firmware by that probe ({@link
-   * #probeDevice(Device)}). {@link Errno#ENODEV} is ignored. The first other probe error ends
-   * the registration: the instance is unregistered, the devices the walk bound to it are
-   * released, and the result is {@link RegistrationResult.Aborted}; devices waiting for the
-   * node keep waiting. On success the waiting devices are configured again, as in the other
-   * flow.
+   * {@code bus_iommu_probe()}, each probe under the probe lock), in the flow's bus order; a device
+   * without a fwspec is configured from firmware by that probe ({@link #probeDevice(Device)}).
+   * {@link Errno#ENODEV} is ignored. The first other probe error ends the registration: the
+   * instance is unregistered, the devices the walk bound to it are released, and the result is
+   * {@link RegistrationResult.Aborted}; devices waiting for the node keep waiting. On success the
+   * waiting devices are configured again, as in the other flow.
    *
    * @param instance an instance not registered anywhere
    * @return {@link RegistrationResult.Registered}, or {@link RegistrationResult.Aborted} (only in
    *     the {@link ProbeFlow.FirmwareInProbe} flow, so a caller that built the core with the
    *     default flow may ignore the result; {@link #isRegistered} answers the same later)
-   * @throws IommuException in the {@link ProbeFlow.OffDeviceHandover} flow, if the bus walk of
-   *     an instance without a node hit an error other than {@link Errno#ENODEV}; the instance is
-   *     then unregistered again
+   * @throws IommuException in the {@link ProbeFlow.OffDeviceHandover} flow, if the bus walk of an
+   *     instance without a node hit an error other than {@link Errno#ENODEV}; the instance is then
+   *     unregistered again
    * @throws IllegalStateException if the instance is already registered
    */
   @CanIgnoreReturnValue
@@ -1205,8 +1213,8 @@ public final class IommuCore {
   }
 
   /**
-   * Configures each device again. A crashing driver or glue on one device does not cost the
-   * others their retry: the first such exception is rethrown after all were tried.
+   * Configures each device again. A crashing driver or glue on one device does not cost the others
+   * their retry: the first such exception is rethrown after all were tried.
    */
   private void retryAll(List<Device> retry) {
     RuntimeException first = null;
@@ -1229,10 +1237,10 @@ public final class IommuCore {
   }
 
   /**
-   * Unregisters an instance (kernel: {@code iommu_device_unregister()}): every device bound to
-   * it is released — losing its fwspec — and the instance leaves the registry. Runs under the
-   * probe lock, so no probe can bind a device to the instance meanwhile, and no device is left
-   * pointing at it. Devices are not re-probed automatically.
+   * Unregisters an instance (kernel: {@code iommu_device_unregister()}): every device bound to it
+   * is released — losing its fwspec — and the instance leaves the registry. Runs under the probe
+   * lock, so no probe can bind a device to the instance meanwhile, and no device is left pointing
+   * at it. Devices are not re-probed automatically.
    *
    * @param instance an instance registered in this core
    * @throws IllegalStateException if it is not registered here
@@ -1344,8 +1352,10 @@ public final class IommuCore {
     }
   }
 
-  /** Kernel: {@code dev_iommu_get()}; asserts the probe lock as
-   * "iommu: Mark dev_iommu_get() with lockdep" does. */
+  /**
+   * Kernel: {@code dev_iommu_get()}; asserts the probe lock as "iommu: Mark dev_iommu_get() with
+   * lockdep" does.
+   */
   private DeviceIommu slotOf(Device dev) {
     assertProbeLockHeld();
     DeviceIommu slot = dev.iommu;

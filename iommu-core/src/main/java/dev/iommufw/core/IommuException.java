@@ -7,16 +7,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * A typed IOMMU failure carrying the kernel error it stands for.
  *
- * <p>Thrown by {@link IommuOps} callbacks (for example {@code probe_device} rejecting a stream
- * ID with {@link Errno#ERANGE}) and by the core's fwspec helpers used by the firmware glue. A
- * deferral ({@link Errno#EPROBE_DEFER}) names the firmware node of the IOMMU the device waits
- * for.
+ * <p>Thrown by {@link IommuOps} callbacks (for example {@code probe_device} rejecting a stream ID
+ * with {@link Errno#ERANGE}) and by the core's fwspec helpers used by the firmware glue. A deferral
+ * ({@link Errno#EPROBE_DEFER}) names the firmware node of the IOMMU the device waits for.
  */
 public final class IommuException extends Exception {
   private static final long serialVersionUID = 1L;
 
   /** The kernel error. */
   private final Errno errno;
+
   /** For a deferral, the IOMMU waited for; not serialised. */
   private final transient @Nullable FwNode waitingFor;
 

@@ -1,7 +1,6 @@
 package dev.iommufw.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.primitives.ImmutableIntArray;
 import java.lang.invoke.MethodHandles;
@@ -19,10 +18,10 @@ import org.jspecify.annotations.Nullable;
  * ({@link IommuCore#fwspecAssignIommu}), a driver translates specifier cells into IDs ({@link
  * #appendIds}). The formed fwspec is then handed to {@link IommuCore#probeDevice(Device,
  * IommuFwspec)}, which consumes it on every path: it becomes {@link FwspecState#INSTALLED} in the
- * device, or {@link FwspecState#FREED}. A fwspec that is never handed off must be freed with
- * {@link #dealloc()} (kernel: {@code iommu_fwspec_dealloc()}); try-with-resources does that
- * automatically, because {@link #close()} frees a fwspec that is still {@code BUILDING} and does
- * nothing to one that was handed off:
+ * device, or {@link FwspecState#FREED}. A fwspec that is never handed off must be freed with {@link
+ * #dealloc()} (kernel: {@code iommu_fwspec_dealloc()}); try-with-resources does that automatically,
+ * because {@link #close()} frees a fwspec that is still {@code BUILDING} and does nothing to one
+ * that was handed off:
  *
  * <pre>{@code
  * try (IommuFwspec fwspec = core.allocFwspec()) {
@@ -38,13 +37,13 @@ import org.jspecify.annotations.Nullable;
  * may be read by anyone who holds it while it stays installed.
  *
  * <p><b>IDs</b> are an ordered list of u32 values (Java {@code int}, compared unsigned where it
- * matters) kept unboxed; duplicates are allowed and do occur (two DMA aliases mapping to one
- * ID). Appending never changes earlier IDs nor the fwspec's identity (as in "iommu: Make
- * iommu_fwspec-&gt;ids a distinct allocation"; growing past one ID keeps every earlier ID and copies
- * the caller's IDs in order).
+ * matters) kept unboxed; duplicates are allowed and do occur (two DMA aliases mapping to one ID).
+ * Appending never changes earlier IDs nor the fwspec's identity (as in "iommu: Make
+ * iommu_fwspec-&gt;ids a distinct allocation"; growing past one ID keeps every earlier ID and
+ * copies the caller's IDs in order).
  *
- * <p><b>Threads.</b> While building, a fwspec is confined to its owner and not synchronised;
- * state transitions themselves are atomic, so concurrent misuse (two hand-offs) is still caught.
+ * <p><b>Threads.</b> While building, a fwspec is confined to its owner and not synchronised; state
+ * transitions themselves are atomic, so concurrent misuse (two hand-offs) is still caught.
  */
 public final class IommuFwspec implements AutoCloseable {
   /** {@code IOMMU_FWSPEC_PCI_RC_ATS}: the PCI root complex supports ATS. */
@@ -58,15 +57,15 @@ public final class IommuFwspec implements AutoCloseable {
 
   static {
     try {
-      STATE =
-          MethodHandles.lookup().findVarHandle(IommuFwspec.class, "state", FwspecState.class);
+      STATE = MethodHandles.lookup().findVarHandle(IommuFwspec.class, "state", FwspecState.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   // Five 4-byte fields: 32 bytes per fwspec with compressed oops, and a single ID needs no
-  // array (the footprint target: at most 48 bytes + 4 per ID). Core, node and ops live in a shared object.
+  // array (the footprint target: at most 48 bytes + 4 per ID). Core, node and ops live in a shared
+  // object.
 
   /** Core, IOMMU node and ops, shared with the instance's other fwspecs (see FwspecIommu). */
   private FwspecIommu iommu;
@@ -79,7 +78,9 @@ public final class IommuFwspec implements AutoCloseable {
   /** The only ID while {@link #ids} is null; otherwise the number of IDs in {@link #ids}. */
   private int idOrCount;
 
-  /** Null: exactly one ID, in {@link #idOrCount}. Otherwise the IDs (spare capacity while building). */
+  /**
+   * Null: exactly one ID, in {@link #idOrCount}. Otherwise the IDs (spare capacity while building).
+   */
   private int @Nullable [] ids = NO_IDS;
 
   IommuFwspec(IommuCore core) {

@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Membership changes only under the owning core's probe lock. {@link #members()} may be read
  * from any thread: it returns an immutable snapshot, rebuilt only after membership changed, so a
- * group of n devices costs O(n) to build, not O(n²). The group's own monitor guards its
- * membership list, so callers must not synchronize on a group.
+ * group of n devices costs O(n) to build, not O(n²). The group's own monitor guards its membership
+ * list, so callers must not synchronize on a group.
  */
 public final class IommuGroup {
   private final int id;

@@ -11,12 +11,12 @@ import org.jspecify.annotations.Nullable;
  * iommu_device}).
  *
  * <p>An instance is identified to the firmware glue by its firmware node: the glue finds the
- * instance that registered with the node that a device's firmware description names. An
- * instance registered without a node (null) serves devices that have no fwspec at all, as the
- * kernel's bus-wide IOMMUs do.
+ * instance that registered with the node that a device's firmware description names. An instance
+ * registered without a node (null) serves devices that have no fwspec at all, as the kernel's
+ * bus-wide IOMMUs do.
  *
- * <p>An instance is registered in at most one core at a time. Its name, node and ops never
- * change; registration state is managed by {@link IommuCore#registerInstance} and {@link
+ * <p>An instance is registered in at most one core at a time. Its name, node and ops never change;
+ * registration state is managed by {@link IommuCore#registerInstance} and {@link
  * IommuCore#unregisterInstance}.
  */
 public final class IommuInstance {
@@ -87,8 +87,8 @@ public final class IommuInstance {
   }
 
   /**
-   * The core, node and ops that every fwspec recorded for this instance in {@code core} shares.
-   * Two racing first calls may each make one; both are correct, only less shared.
+   * The core, node and ops that every fwspec recorded for this instance in {@code core} shares. Two
+   * racing first calls may each make one; both are correct, only less shared.
    */
   FwspecIommu fwspecIommu(IommuCore core) {
     FwspecIommu shared = fwspecIommu;

@@ -1,15 +1,16 @@
 package dev.iommufw.core;
 
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciFunction;
+import dev.iommufw.core.pci.PciTopology;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
-import dev.iommufw.core.pci.Bdf;
-import dev.iommufw.core.pci.PciFunction;
-import dev.iommufw.core.pci.PciDev;
-import dev.iommufw.core.pci.PciTopology;
 
 /**
- * The kernel's {@code pci_device_group()} over a {@link PciTopology} (see <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>). Runs under
- * the core's probe lock, so every other device's group is stable while it looks.
+ * The kernel's {@code pci_device_group()} over a {@link PciTopology} (see <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>). Runs
+ * under the core's probe lock, so every other device's group is stable while it looks.
  */
 final class PciDeviceGroups {
   private PciDeviceGroups() {}
@@ -21,9 +22,10 @@ final class PciDeviceGroups {
     }
     // Looked up per carrier through the core's index: a probe costs O(aliases + depth).
     Function<Bdf, @Nullable Device> index = core::pciDevice;
-    PciDev f = topology == null
-        ? null
-        : topology.function(Bdf.ofRequesterId(fn.segment(), fn.requesterId()));
+    PciDev f =
+        topology == null
+            ? null
+            : topology.function(Bdf.ofRequesterId(fn.segment(), fn.requesterId()));
     if (topology == null || f == null) {
       // No topology for this function: only its aliases can tie it to another device.
       for (int rid : fn.dmaAliases().toArray()) {
@@ -36,10 +38,13 @@ final class PciDeviceGroups {
     }
     // 1. The aliases, each carried by a device: the first carrier that has a group wins.
     PciDev[] last = {f};
-    IommuGroup g = topology.forEachDmaAlias(f, alias -> {
-      last[0] = alias.carrier();
-      return groupOf(index.apply(alias.carrier().bdf()));
-    });
+    IommuGroup g =
+        topology.forEachDmaAlias(
+            f,
+            alias -> {
+              last[0] = alias.carrier();
+              return groupOf(index.apply(alias.carrier().bdf()));
+            });
     if (g != null) {
       return g;
     }

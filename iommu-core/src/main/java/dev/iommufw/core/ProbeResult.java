@@ -62,8 +62,8 @@ public sealed interface ProbeResult {
   }
 
   /**
-   * No driver claims the device (kernel: {@code -ENODEV}); normal for devices without an IOMMU.
-   * The device is left with no IOMMU state.
+   * No driver claims the device (kernel: {@code -ENODEV}); normal for devices without an IOMMU. The
+   * device is left with no IOMMU state.
    *
    * @param reason why, for humans
    * @param ids when a driver's {@code probe_device} turned a formed fwspec down with {@code

@@ -37,8 +37,8 @@ public sealed interface RegistrationResult {
   /**
    * A probe of the registration's walk over the devices present failed with an error other than
    * {@link Errno#ENODEV} (kernel: {@code bus_iommu_probe()} returning that error, after which
-   * {@code iommu_device_register()} unregisters the instance). The instance is not registered,
-   * and the devices the walk had bound to it were released: they hold no IOMMU state.
+   * {@code iommu_device_register()} unregisters the instance). The instance is not registered, and
+   * the devices the walk had bound to it were released: they hold no IOMMU state.
    *
    * @param instance the instance, no longer registered
    * @param culprit the device whose probe failed

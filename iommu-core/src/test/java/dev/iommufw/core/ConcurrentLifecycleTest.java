@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConcurrentLifecycleTest {
   private static final int THREADS = 4;
+
   /** 2 500 operations per thread, times the {@code -Diommufw.tries} multiplier. */
   private static final int OPS_PER_THREAD = Tries.scaled(2500);
 

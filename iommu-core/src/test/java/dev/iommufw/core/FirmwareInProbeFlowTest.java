@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Linux 6.15+ probe flow ({@link ProbeFlow.FirmwareInProbe}): the core's probe path runs the
- * DMA-configure step of a device without a fwspec, and registration probes every device present
- * and fails on the first probe error other than ENODEV.
+ * DMA-configure step of a device without a fwspec, and registration probes every device present and
+ * fails on the first probe error other than ENODEV.
  */
 class FirmwareInProbeFlowTest {
   private final Fixture fx = new Fixture(new IommuCore(ProbeFlow.firmwareInProbe()));
@@ -24,10 +24,11 @@ class FirmwareInProbeFlowTest {
   private Device device(String name, int id, List<Boolean> lockHeld) {
     TestGlue glue = TestGlue.of(TestGlue.Entry.of(fx.node, id));
     return Device.builder(name, BusKind.PLATFORM)
-        .dmaConfigureStep((c, d) -> {
-          lockHeld.add(c.holdsProbeLock());
-          return glue.configure(c, d);
-        })
+        .dmaConfigureStep(
+            (c, d) -> {
+              lockHeld.add(c.holdsProbeLock());
+              return glue.configure(c, d);
+            })
         .build();
   }
 
@@ -51,8 +52,8 @@ class FirmwareInProbeFlowTest {
 
     core.addDevice(dev);
 
-    assertThat(dev.iommuBinding()).hasValueSatisfying(
-        b -> assertThat(b.ids().asList()).containsExactly(0x42));
+    assertThat(dev.iommuBinding())
+        .hasValueSatisfying(b -> assertThat(b.ids().asList()).containsExactly(0x42));
     assertThat(lockHeld).containsExactly(true);
     assertThat(fx.driver.finalized).containsExactly(dev); // once, not once per lock level
     assertThat(fx.driver.finalizeHeldLock).containsExactly(false);
@@ -63,12 +64,14 @@ class FirmwareInProbeFlowTest {
     Fixture series = Fixture.registered();
     List<Boolean> lockHeld = new ArrayList<>();
     TestGlue glue = TestGlue.of(TestGlue.Entry.of(series.node, 0x42));
-    Device dev = Device.builder("dev", BusKind.PLATFORM)
-        .dmaConfigureStep((c, d) -> {
-          lockHeld.add(c.holdsProbeLock());
-          return glue.configure(c, d);
-        })
-        .build();
+    Device dev =
+        Device.builder("dev", BusKind.PLATFORM)
+            .dmaConfigureStep(
+                (c, d) -> {
+                  lockHeld.add(c.holdsProbeLock());
+                  return glue.configure(c, d);
+                })
+            .build();
 
     series.core.addDevice(dev);
     assertThat(dev.iommuBinding()).isEmpty();
@@ -94,13 +97,15 @@ class FirmwareInProbeFlowTest {
 
   @Test
   void registrationProbesEveryDevicePresentInTheOwnersBusOrder() {
-    IommuCore ordered = new IommuCore(
-        ProbeFlow.firmwareInProbe(Comparator.comparing(Device::name).reversed()));
+    IommuCore ordered =
+        new IommuCore(ProbeFlow.firmwareInProbe(Comparator.comparing(Device::name).reversed()));
     Fixture f = new Fixture(ordered);
     List<Device> devs = new ArrayList<>();
     for (String name : List.of("a", "b", "c")) {
-      Device d = Device.builder(name, BusKind.PLATFORM)
-          .dmaConfigureStep(TestGlue.of(TestGlue.Entry.of(f.node, name.charAt(0)))).build();
+      Device d =
+          Device.builder(name, BusKind.PLATFORM)
+              .dmaConfigureStep(TestGlue.of(TestGlue.Entry.of(f.node, name.charAt(0))))
+              .build();
       ordered.addDevice(d);
       devs.add(d);
     }
@@ -153,11 +158,12 @@ class FirmwareInProbeFlowTest {
     for (Device d : List.of(a, b, c)) {
       core.addDevice(d);
     }
-    fx.driver.probeHook = (k, d) -> {
-      if (d == b) {
-        throw new IommuException(Errno.ENODEV, "aliasing stream ID");
-      }
-    };
+    fx.driver.probeHook =
+        (k, d) -> {
+          if (d == b) {
+            throw new IommuException(Errno.ENODEV, "aliasing stream ID");
+          }
+        };
 
     RegistrationResult r = fx.register(core);
 
@@ -174,8 +180,9 @@ class FirmwareInProbeFlowTest {
 
   @Test
   void theConfigureOutcomeKeepsTheIdsADriverTurnedDown() {
-    DmaConfigureResult viaGlue = DmaConfigureResult.fromProbe(
-        new ProbeResult.NoIommu("aliasing", ImmutableIntArray.of(7, 8)), fx.node);
+    DmaConfigureResult viaGlue =
+        DmaConfigureResult.fromProbe(
+            new ProbeResult.NoIommu("aliasing", ImmutableIntArray.of(7, 8)), fx.node);
     assertThat(viaGlue)
         .isEqualTo(new DmaConfigureResult.NoIommu("aliasing", ImmutableIntArray.of(7, 8)));
     assertThat(new DmaConfigureResult.NoIommu("none").ids().isEmpty()).isTrue();
@@ -250,8 +257,8 @@ class FirmwareInProbeFlowTest {
   void aDeviceWithoutFirmwareIsLeftToTheInstanceWithoutNode() {
     StandInDriver bus = StandInDriver.create("bus");
     IommuInstance nodeless = bus.newInstance("bus0", null);
-    Device plain = Device.builder("plain", BusKind.PLATFORM)
-        .dmaConfigureStep(TestGlue.of()).build();
+    Device plain =
+        Device.builder("plain", BusKind.PLATFORM).dmaConfigureStep(TestGlue.of()).build();
     core.addDevice(plain);
 
     assertThat(Fixture.register(core, nodeless)).isInstanceOf(RegistrationResult.Registered.class);
@@ -264,7 +271,8 @@ class FirmwareInProbeFlowTest {
     fx.register();
     Device dev = device("dev", 1);
     core.addDevice(dev);
-    assertThatThrownBy(() -> core.fwspec(dev)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> core.fwspec(dev))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("iommu_probe_device_lock");
     assertThatThrownBy(() -> core.priv(dev)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> core.setPriv(dev, null)).isInstanceOf(IllegalStateException.class);
@@ -290,12 +298,13 @@ class FirmwareInProbeFlowTest {
     core.addDevice(a);
     core.addDevice(b);
     List<DmaConfigureResult> bindDuringWalk = new ArrayList<>();
-    fx.driver.probeHook = (k, d) -> {
-      if (d == a) {
-        // b's driver binds while the registration is probing a: the instance is not ready.
-        bindDuringWalk.add(k.dmaConfigure(b));
-      }
-    };
+    fx.driver.probeHook =
+        (k, d) -> {
+          if (d == a) {
+            // b's driver binds while the registration is probing a: the instance is not ready.
+            bindDuringWalk.add(k.dmaConfigure(b));
+          }
+        };
 
     assertThat(fx.register(core)).isInstanceOf(RegistrationResult.Registered.class);
 
@@ -313,11 +322,12 @@ class FirmwareInProbeFlowTest {
     core.addDevice(a);
     core.addDevice(b);
     fx.driver.rejectInProbe.add(2);
-    fx.driver.probeHook = (k, d) -> {
-      if (d == a) {
-        k.dmaConfigure(b);
-      }
-    };
+    fx.driver.probeHook =
+        (k, d) -> {
+          if (d == a) {
+            k.dmaConfigure(b);
+          }
+        };
 
     assertThat(fx.register(core)).isInstanceOf(RegistrationResult.Aborted.class);
 
@@ -330,8 +340,15 @@ class FirmwareInProbeFlowTest {
 
   @Test
   void anAbortedResultRejectsEnodev() {
-    assertThatThrownBy(() -> new RegistrationResult.Aborted(fx.instance, device("a", 1),
-        Errno.ENODEV, "no", ImmutableIntArray.of(), ImmutableList.of()))
+    assertThatThrownBy(
+            () ->
+                new RegistrationResult.Aborted(
+                    fx.instance,
+                    device("a", 1),
+                    Errno.ENODEV,
+                    "no",
+                    ImmutableIntArray.of(),
+                    ImmutableList.of()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -1,6 +1,7 @@
 package dev.iommufw.core;
 
 import dev.iommufw.core.testing.StandInDriver;
+
 /**
  * One small system for a test: a core, a {@link StandInDriver} with one instance on one node, and
  * helpers to add devices and build fwspecs the way the redesigned glue does.

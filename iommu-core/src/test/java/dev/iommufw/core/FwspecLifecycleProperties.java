@@ -7,7 +7,6 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.core.testing.StandInDriver;
 import dev.iommufw.core.testing.Tries;
 import java.util.ArrayList;

@@ -26,10 +26,14 @@ class HexToStringTest {
     PciFunction f = new PciFunction(Bdf.parse("0000:01:01.0"), ImmutableIntArray.of(0x108, 0x100));
     assertThat(f).hasToString("PciFunction[0000:01:01.0, dmaAliases=[0x108, 0x100]]");
     PciDev dev =
-        PciDev.builder(bridge, PciType.PCI_BRIDGE).id(0x8086, 0x244e).classCode(0x060401)
-            .window(1, 1).build();
+        PciDev.builder(bridge, PciType.PCI_BRIDGE)
+            .id(0x8086, 0x244e)
+            .classCode(0x060401)
+            .window(1, 1)
+            .build();
     assertThat(dev)
-        .hasToString("PciDev[0000:00:1e.0 pci-bridge 8086:244e class=0x60401 parent=null bus=0x1-0x1]");
+        .hasToString(
+            "PciDev[0000:00:1e.0 pci-bridge 8086:244e class=0x60401 parent=null bus=0x1-0x1]");
     assertThat(new PciDmaAlias(0x100, dev)).hasToString("PciDmaAlias[0x100 via 0000:00:1e.0]");
   }
 }

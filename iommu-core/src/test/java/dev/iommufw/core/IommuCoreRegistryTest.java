@@ -3,10 +3,10 @@ package dev.iommufw.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.core.testing.StandInDriver;
 import org.junit.jupiter.api.Test;
-import dev.iommufw.core.pci.PciFunction;
-import dev.iommufw.core.pci.Bdf;
 
 /**
  * Registration, unregistration, release and removal (kernel-model.md §2.13, §2.15–§2.18, §3.5,

@@ -61,7 +61,9 @@ class IommuFwspecTest {
       fwspec.appendIds(id);
       expected.add(id);
       if (i == 0 || i == 1 || i == 2 || i == 3 || i == 4 || i == 99 || i == 100 || i == 129) {
-        assertThat(fwspec.ids().toArray()).as("after %d IDs", i + 1).containsExactly(toArray(expected));
+        assertThat(fwspec.ids().toArray())
+            .as("after %d IDs", i + 1)
+            .containsExactly(toArray(expected));
       }
     }
     for (int i = 0; i < expected.size(); i++) {

@@ -3,19 +3,18 @@ package dev.iommufw.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.common.collect.ImmutableList;
-import org.junit.jupiter.api.Test;
+import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.core.pci.Bdf;
-import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.core.pci.PciDev;
 import dev.iommufw.core.pci.PciDmaAlias;
+import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.core.pci.PciTopology;
 import dev.iommufw.core.pci.PciType;
-import com.google.common.primitives.ImmutableIntArray;
+import org.junit.jupiter.api.Test;
 
 /**
- * Tests written against the mutants PIT found surviving (issue 12): mostly the range checks at
- * the boundary of the PCI value types, each probed on both sides of its limit.
+ * Tests written against the mutants PIT found surviving (issue 12): mostly the range checks at the
+ * boundary of the PCI value types, each probed on both sides of its limit.
  */
 class MutationKillersTest {
 
@@ -54,7 +53,8 @@ class MutationKillersTest {
 
   @Test
   void pciFunctionRanges() {
-    PciFunction max = new PciFunction(Bdf.ofRequesterId(0xffff, 0xffff), ImmutableIntArray.of(0xffff, 0));
+    PciFunction max =
+        new PciFunction(Bdf.ofRequesterId(0xffff, 0xffff), ImmutableIntArray.of(0xffff, 0));
     assertThat(max.bus()).isEqualTo(0xff);
     assertThat(max.devfn()).isEqualTo(0xff);
     rejects(() -> new PciFunction(Bdf.ofRequesterId(-1, 0), ImmutableIntArray.of(0)));
@@ -127,10 +127,40 @@ class MutationKillersTest {
     PciDev d = endpoint().build();
     rejects(() -> d.toBuilder().quirkAliasDevfns(0x100).build());
     rejects(() -> d.toBuilder().quirkAliasDevfns(-1).build());
-    rejects(() -> new PciDev(d.bdf(), 0, 0, 0, PciType.ENDPOINT, false, false, false, null, -1,
-        -1, com.google.common.primitives.ImmutableIntArray.of(2, 1), false, false));
-    rejects(() -> new PciDev(d.bdf(), 0, 0, 0, PciType.ENDPOINT, false, false, false, null, -1,
-        -1, com.google.common.primitives.ImmutableIntArray.of(1, 1), false, false));
+    rejects(
+        () ->
+            new PciDev(
+                d.bdf(),
+                0,
+                0,
+                0,
+                PciType.ENDPOINT,
+                false,
+                false,
+                false,
+                null,
+                -1,
+                -1,
+                com.google.common.primitives.ImmutableIntArray.of(2, 1),
+                false,
+                false));
+    rejects(
+        () ->
+            new PciDev(
+                d.bdf(),
+                0,
+                0,
+                0,
+                PciType.ENDPOINT,
+                false,
+                false,
+                false,
+                null,
+                -1,
+                -1,
+                com.google.common.primitives.ImmutableIntArray.of(1, 1),
+                false,
+                false));
   }
 
   @Test
@@ -165,7 +195,12 @@ class MutationKillersTest {
     PciDev first = PciDev.builder(new Bdf(1, 2, 0), PciType.ENDPOINT).parent(br.bdf()).build();
     PciDev last = PciDev.builder(new Bdf(1, 4, 0), PciType.ENDPOINT).parent(br.bdf()).build();
     PciTopology t =
-        PciTopology.builder().rootBus(1, 0).rootBus(0xffff, 0xff).add(br).add(first).add(last)
+        PciTopology.builder()
+            .rootBus(1, 0)
+            .rootBus(0xffff, 0xff)
+            .add(br)
+            .add(first)
+            .add(last)
             .build();
     assertThat(t.isRootBus(1, 0)).isTrue();
     assertThat(t.isRootBus(0, 0)).isFalse();
@@ -189,8 +224,8 @@ class MutationKillersTest {
     PciTopology.Builder b = PciTopology.builder().rootBus(0, 0);
     PciDev f0 = null;
     for (int fn = 0; fn < 8; fn++) {
-      PciDev f = PciDev.builder(new Bdf(0, 0, 3 << 3 | fn), PciType.ENDPOINT)
-          .multifunction(true).build();
+      PciDev f =
+          PciDev.builder(new Bdf(0, 0, 3 << 3 | fn), PciType.ENDPOINT).multifunction(true).build();
       b.add(f);
       if (fn == 0) {
         f0 = f;

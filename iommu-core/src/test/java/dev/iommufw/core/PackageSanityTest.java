@@ -8,10 +8,10 @@ import dev.iommufw.core.testing.StandInDriver;
 import org.junit.jupiter.api.Test;
 
 /**
- * Guava's package sanity checks over every public class of {@code dev.iommufw.core}: every
- * public constructor, static and instance method rejects a null for a parameter not marked
- * {@code @Nullable} with a {@link NullPointerException} (fail fast, before any other check or
- * side effect), and value types obey {@code equals}/{@code hashCode}.
+ * Guava's package sanity checks over every public class of {@code dev.iommufw.core}: every public
+ * constructor, static and instance method rejects a null for a parameter not marked
+ * {@code @Nullable} with a {@link NullPointerException} (fail fast, before any other check or side
+ * effect), and value types obey {@code equals}/{@code hashCode}.
  */
 class PackageSanityTest {
   @Test
@@ -45,7 +45,9 @@ class PackageSanityTest {
       IommuInstance instance = new IommuInstance("sanity", node, ops);
       setDefault(IommuInstance.class, instance);
       setDistinctValues(
-          IommuInstance.class, instance, new IommuInstance("other", null, StandInDriver.create("b")));
+          IommuInstance.class,
+          instance,
+          new IommuInstance("other", null, StandInDriver.create("b")));
       setDefault(IommuFwspec.class, core.allocFwspec());
       setDefault(IommuGroup.class, core.genericDeviceGroup(dev));
       setDefault(ImmutableIntArray.class, ImmutableIntArray.of(0x10));

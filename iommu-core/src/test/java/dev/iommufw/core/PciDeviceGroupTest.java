@@ -5,16 +5,16 @@ import static dev.iommufw.core.PciDmaAliasTest.bridge;
 import static dev.iommufw.core.PciDmaAliasTest.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciTopology;
+import dev.iommufw.core.pci.PciType;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
-import dev.iommufw.core.pci.Bdf;
-import dev.iommufw.core.pci.PciDev;
-import dev.iommufw.core.pci.PciTopology;
-import dev.iommufw.core.pci.PciType;
 
 /** One test per rule of {@code pci_device_group} (machine.md §6). */
 class PciDeviceGroupTest {
@@ -70,10 +70,13 @@ class PciDeviceGroupTest {
   }
 
   static PciTopology bridgeBehindRootPort(boolean rootPortAcs) {
-    return PciTopology.builder().rootBus(0, 0)
+    return PciTopology.builder()
+        .rootBus(0, 0)
         .add(bridge(bdf(0, 4, 0), PciType.ROOT_PORT, true, 2, 3).acs(rootPortAcs).build())
-        .add(bridge(bdf(2, 0, 0), PciType.PCIE_TO_PCI_BRIDGE, true, 3, 3).parent(bdf(0, 4, 0))
-            .build())
+        .add(
+            bridge(bdf(2, 0, 0), PciType.PCIE_TO_PCI_BRIDGE, true, 3, 3)
+                .parent(bdf(0, 4, 0))
+                .build())
         .add(endpoint(bdf(3, 1, 0), bdf(2, 0, 0), false).build())
         .add(endpoint(bdf(3, 2, 0), bdf(2, 0, 0), false).build())
         .build();
@@ -82,8 +85,8 @@ class PciDeviceGroupTest {
   @Test
   void climbWithoutAcsJoinsTheRootPortGroup() throws Exception {
     // machine.md §8 under DT: everything shares the root port's group.
-    Map<Bdf, Device> d = bind(bridgeBehindRootPort(false), Set.of(),
-        bdf(0, 4, 0), bdf(2, 0, 0), bdf(3, 1, 0));
+    Map<Bdf, Device> d =
+        bind(bridgeBehindRootPort(false), Set.of(), bdf(0, 4, 0), bdf(2, 0, 0), bdf(3, 1, 0));
     assertThat(group(d, bdf(2, 0, 0))).isSameAs(group(d, bdf(0, 4, 0)));
     assertThat(group(d, bdf(3, 1, 0))).isSameAs(group(d, bdf(0, 4, 0)));
   }
@@ -91,8 +94,8 @@ class PciDeviceGroupTest {
   @Test
   void anIsolatedPathStopsTheClimb() throws Exception {
     // machine.md §8 under ACPI: ACS on the root port; the bridge and the NIC share their own.
-    Map<Bdf, Device> d = bind(bridgeBehindRootPort(true), Set.of(),
-        bdf(0, 4, 0), bdf(2, 0, 0), bdf(3, 1, 0));
+    Map<Bdf, Device> d =
+        bind(bridgeBehindRootPort(true), Set.of(), bdf(0, 4, 0), bdf(2, 0, 0), bdf(3, 1, 0));
     assertThat(group(d, bdf(2, 0, 0))).isNotSameAs(group(d, bdf(0, 4, 0)));
     assertThat(group(d, bdf(3, 1, 0))).isSameAs(group(d, bdf(2, 0, 0)));
   }
@@ -100,8 +103,8 @@ class PciDeviceGroupTest {
   @Test
   void anAliasCarriersGroupIsJoined() throws Exception {
     // The bridge binds first; each conventional device finds it as the carrier of its alias.
-    Map<Bdf, Device> d = bind(bridgeBehindRootPort(true), Set.of(),
-        bdf(2, 0, 0), bdf(3, 2, 0), bdf(3, 1, 0));
+    Map<Bdf, Device> d =
+        bind(bridgeBehindRootPort(true), Set.of(), bdf(2, 0, 0), bdf(3, 2, 0), bdf(3, 1, 0));
     assertThat(group(d, bdf(3, 2, 0))).isSameAs(group(d, bdf(2, 0, 0)));
     assertThat(group(d, bdf(3, 1, 0))).isSameAs(group(d, bdf(2, 0, 0)));
   }
@@ -110,26 +113,43 @@ class PciDeviceGroupTest {
   void devicesBindingBeforeTheirAliasCarrierDoNotFindEachOther() throws Exception {
     // Only the bind order matters: the kernel looks for groups of carriers, never of siblings
     // that share an alias, so two devices behind an unbound bridge get two groups.
-    Map<Bdf, Device> d = bind(bridgeBehindRootPort(true), Set.of(),
-        bdf(3, 1, 0), bdf(3, 2, 0), bdf(2, 0, 0));
+    Map<Bdf, Device> d =
+        bind(bridgeBehindRootPort(true), Set.of(), bdf(3, 1, 0), bdf(3, 2, 0), bdf(2, 0, 0));
     assertThat(group(d, bdf(3, 2, 0))).isNotSameAs(group(d, bdf(3, 1, 0)));
     assertThat(group(d, bdf(2, 0, 0))).isNotSameAs(group(d, bdf(3, 1, 0)));
   }
 
   @Test
   void singleFunctionPcieEndpointsBelowAcsPortsAreAlone() throws Exception {
-    PciTopology t = PciTopology.builder().rootBus(0, 0)
-        .add(bridge(bdf(0, 2, 0), PciType.ROOT_PORT, true, 1, 4).acs(true).build())
-        .add(bridge(bdf(1, 0, 0), PciType.UPSTREAM_PORT, true, 2, 4).parent(bdf(0, 2, 0)).build())
-        .add(bridge(bdf(2, 0, 0), PciType.DOWNSTREAM_PORT, true, 3, 3).parent(bdf(1, 0, 0))
-            .build())
-        .add(bridge(bdf(2, 1, 0), PciType.DOWNSTREAM_PORT, true, 4, 4).parent(bdf(1, 0, 0))
-            .build())
-        .add(endpoint(bdf(3, 0, 0), bdf(2, 0, 0), true).build())
-        .add(endpoint(bdf(4, 0, 0), bdf(2, 1, 0), true).build())
-        .build();
-    Map<Bdf, Device> d = bind(t, Set.of(), bdf(0, 2, 0), bdf(1, 0, 0), bdf(2, 0, 0),
-        bdf(2, 1, 0), bdf(4, 0, 0), bdf(3, 0, 0));
+    PciTopology t =
+        PciTopology.builder()
+            .rootBus(0, 0)
+            .add(bridge(bdf(0, 2, 0), PciType.ROOT_PORT, true, 1, 4).acs(true).build())
+            .add(
+                bridge(bdf(1, 0, 0), PciType.UPSTREAM_PORT, true, 2, 4)
+                    .parent(bdf(0, 2, 0))
+                    .build())
+            .add(
+                bridge(bdf(2, 0, 0), PciType.DOWNSTREAM_PORT, true, 3, 3)
+                    .parent(bdf(1, 0, 0))
+                    .build())
+            .add(
+                bridge(bdf(2, 1, 0), PciType.DOWNSTREAM_PORT, true, 4, 4)
+                    .parent(bdf(1, 0, 0))
+                    .build())
+            .add(endpoint(bdf(3, 0, 0), bdf(2, 0, 0), true).build())
+            .add(endpoint(bdf(4, 0, 0), bdf(2, 1, 0), true).build())
+            .build();
+    Map<Bdf, Device> d =
+        bind(
+            t,
+            Set.of(),
+            bdf(0, 2, 0),
+            bdf(1, 0, 0),
+            bdf(2, 0, 0),
+            bdf(2, 1, 0),
+            bdf(4, 0, 0),
+            bdf(3, 0, 0));
     // Downstream ports without ACS: each endpoint climbs to its port and joins its group.
     assertThat(group(d, bdf(3, 0, 0))).isSameAs(group(d, bdf(2, 0, 0)));
     assertThat(group(d, bdf(4, 0, 0))).isSameAs(group(d, bdf(2, 1, 0)));
@@ -140,28 +160,32 @@ class PciDeviceGroupTest {
   @Test
   void multiFunctionSiblingsWithoutAcsShareAndWithAcsDoNot() throws Exception {
     PciTopology.Builder b = PciTopology.builder().rootBus(0, 0);
-    PciTopology noAcs = b
-        .add(endpoint(bdf(0, 6, 0), null, false).multifunction(true).build())
-        .add(endpoint(bdf(0, 6, 1), null, false).multifunction(true).build())
-        .build();
+    PciTopology noAcs =
+        b.add(endpoint(bdf(0, 6, 0), null, false).multifunction(true).build())
+            .add(endpoint(bdf(0, 6, 1), null, false).multifunction(true).build())
+            .build();
     Map<Bdf, Device> d = bind(noAcs, Set.of(), bdf(0, 6, 0), bdf(0, 6, 1));
     assertThat(group(d, bdf(0, 6, 1))).isSameAs(group(d, bdf(0, 6, 0)));
 
-    PciTopology acs = PciTopology.builder().rootBus(0, 0)
-        .add(endpoint(bdf(0, 6, 0), null, true).multifunction(true).acs(true).build())
-        .add(endpoint(bdf(0, 6, 1), null, true).multifunction(true).acs(true).build())
-        .build();
+    PciTopology acs =
+        PciTopology.builder()
+            .rootBus(0, 0)
+            .add(endpoint(bdf(0, 6, 0), null, true).multifunction(true).acs(true).build())
+            .add(endpoint(bdf(0, 6, 1), null, true).multifunction(true).acs(true).build())
+            .build();
     Map<Bdf, Device> e = bind(acs, Set.of(), bdf(0, 6, 0), bdf(0, 6, 1));
     assertThat(group(e, bdf(0, 6, 1))).isNotSameAs(group(e, bdf(0, 6, 0)));
   }
 
   @Test
   void multiFunctionRootPortsShare() throws Exception {
-    PciTopology t = PciTopology.builder().rootBus(0, 0)
-        .add(bridge(bdf(0, 7, 0), PciType.ROOT_PORT, true, 2, 2).multifunction(true).build())
-        .add(bridge(bdf(0, 7, 1), PciType.ROOT_PORT, true, 3, 3).multifunction(true).build())
-        .add(endpoint(bdf(3, 0, 0), bdf(0, 7, 1), true).build())
-        .build();
+    PciTopology t =
+        PciTopology.builder()
+            .rootBus(0, 0)
+            .add(bridge(bdf(0, 7, 0), PciType.ROOT_PORT, true, 2, 2).multifunction(true).build())
+            .add(bridge(bdf(0, 7, 1), PciType.ROOT_PORT, true, 3, 3).multifunction(true).build())
+            .add(endpoint(bdf(3, 0, 0), bdf(0, 7, 1), true).build())
+            .build();
     Map<Bdf, Device> d = bind(t, Set.of(), bdf(0, 7, 0), bdf(0, 7, 1), bdf(3, 0, 0));
     assertThat(group(d, bdf(0, 7, 1))).isSameAs(group(d, bdf(0, 7, 0)));
     assertThat(group(d, bdf(3, 0, 0))).isSameAs(group(d, bdf(0, 7, 0)));
@@ -169,10 +193,12 @@ class PciDeviceGroupTest {
 
   @Test
   void failedDevicesHaveNoGroupAndLendNone() throws Exception {
-    PciTopology t = PciTopology.builder().rootBus(0, 0)
-        .add(endpoint(bdf(0, 6, 0), null, false).multifunction(true).build())
-        .add(endpoint(bdf(0, 6, 1), null, false).multifunction(true).build())
-        .build();
+    PciTopology t =
+        PciTopology.builder()
+            .rootBus(0, 0)
+            .add(endpoint(bdf(0, 6, 0), null, false).multifunction(true).build())
+            .add(endpoint(bdf(0, 6, 1), null, false).multifunction(true).build())
+            .build();
     Map<Bdf, Device> d = bind(t, Set.of("0000:00:06.0"), bdf(0, 6, 0), bdf(0, 6, 1));
     assertThat(group(d, bdf(0, 6, 0))).isNull();
     assertThat(group(d, bdf(0, 6, 1))).isNotNull();
@@ -182,12 +208,22 @@ class PciDeviceGroupTest {
 
   @Test
   void intelIntegratedEndpointsAreIsolatedBySiblingsToo() throws Exception {
-    PciTopology t = PciTopology.builder().rootBus(0, 0)
-        .add(PciDev.builder(bdf(0, 2, 0), PciType.RC_INTEGRATED_ENDPOINT).pcie(true)
-            .multifunction(true).id(0x8086, 0x1111).build())
-        .add(PciDev.builder(bdf(0, 2, 1), PciType.RC_INTEGRATED_ENDPOINT).pcie(true)
-            .multifunction(true).id(0x8086, 0x1112).build())
-        .build();
+    PciTopology t =
+        PciTopology.builder()
+            .rootBus(0, 0)
+            .add(
+                PciDev.builder(bdf(0, 2, 0), PciType.RC_INTEGRATED_ENDPOINT)
+                    .pcie(true)
+                    .multifunction(true)
+                    .id(0x8086, 0x1111)
+                    .build())
+            .add(
+                PciDev.builder(bdf(0, 2, 1), PciType.RC_INTEGRATED_ENDPOINT)
+                    .pcie(true)
+                    .multifunction(true)
+                    .id(0x8086, 0x1112)
+                    .build())
+            .build();
     Map<Bdf, Device> d = bind(t, Set.of(), bdf(0, 2, 0), bdf(0, 2, 1));
     assertThat(group(d, bdf(0, 2, 1))).isNotSameAs(group(d, bdf(0, 2, 0)));
   }

@@ -47,16 +47,17 @@ class ProbeFlowProperties {
       this.core = new IommuCore(flow);
       this.r = new SplittableRandom(seed);
       driver.rejectInProbe.add(REJECTED_ID);
-      driver.probeHook = (c, d) -> {
-        IommuFwspec f = c.fwspec(d);
-        if (f != null) {
-          for (int id : f.ids().toArray()) {
-            if (id == ENODEV_ID) {
-              throw new IommuException(Errno.ENODEV, "ID 11 is not this IOMMU's");
+      driver.probeHook =
+          (c, d) -> {
+            IommuFwspec f = c.fwspec(d);
+            if (f != null) {
+              for (int id : f.ids().toArray()) {
+                if (id == ENODEV_ID) {
+                  throw new IommuException(Errno.ENODEV, "ID 11 is not this IOMMU's");
+                }
+              }
             }
-          }
-        }
-      };
+          };
       for (int k = 0; k < deviceCount; k++) {
         int entries = 1 + r.nextInt(2);
         List<TestGlue.Entry> list = new ArrayList<>();
@@ -67,8 +68,10 @@ class ProbeFlowProperties {
           list.add(TestGlue.Entry.of(e == 0 ? node : list.get(0).iommu(), id));
           ids.add(id);
         }
-        Device d = Device.builder("d" + k, BusKind.PLATFORM)
-            .dmaConfigureStep(new TestGlue(ImmutableList.copyOf(list))).build();
+        Device d =
+            Device.builder("d" + k, BusKind.PLATFORM)
+                .dmaConfigureStep(new TestGlue(ImmutableList.copyOf(list)))
+                .build();
         devices.add(d);
         described.put(d, ids);
       }
@@ -77,8 +80,10 @@ class ProbeFlowProperties {
     void step(String action) {
       trace.append(action).append(' ');
       String[] a = action.split(":", -1);
-      Device d = a.length > 1 && a[0].charAt(0) != 'R' && a[0].charAt(0) != 'U'
-          ? devices.get(Integer.parseInt(a[1])) : null;
+      Device d =
+          a.length > 1 && a[0].charAt(0) != 'R' && a[0].charAt(0) != 'U'
+              ? devices.get(Integer.parseInt(a[1]))
+              : null;
       switch (a[0]) {
         case "add" -> {
           if (Objects.requireNonNull(d).core() == null) {
@@ -146,14 +151,14 @@ class ProbeFlowProperties {
         }
         bound++;
         assertThat(d.isRemoved()).as("%s removed but bound", d).isFalse();
-        assertThat(b.instance().isRegisteredIn(core)).as("%s bound to a gone instance", d)
-            .isTrue();
+        assertThat(b.instance().isRegisteredIn(core)).as("%s bound to a gone instance", d).isTrue();
         assertThat(b.ids().asList()).isEqualTo(described.get(d));
         assertThat(b.ids().contains(REJECTED_ID)).isFalse();
         assertThat(b.ids().contains(ENODEV_ID)).isFalse();
       }
       assertThat(core.fwspecsAllocated() - core.fwspecsFreed())
-          .as("fwspecs live = fwspecs installed in bound devices").isEqualTo(bound);
+          .as("fwspecs live = fwspecs installed in bound devices")
+          .isEqualTo(bound);
     }
 
     void tearDown() {
@@ -167,7 +172,8 @@ class ProbeFlowProperties {
           core.unregisterInstance(i);
         }
       }
-      assertThat(core.fwspecsFreed()).as("every fwspec freed exactly once")
+      assertThat(core.fwspecsFreed())
+          .as("every fwspec freed exactly once")
           .isEqualTo(core.fwspecsAllocated());
     }
 
@@ -175,8 +181,9 @@ class ProbeFlowProperties {
     Map<String, String> endState() {
       Map<String, String> out = new LinkedHashMap<>();
       for (Device d : devices) {
-        out.put(d.name(), d.iommuBinding()
-            .map(b -> b.instance().name() + " " + b.ids().asList()).orElse("-"));
+        out.put(
+            d.name(),
+            d.iommuBinding().map(b -> b.instance().name() + " " + b.ids().asList()).orElse("-"));
       }
       return out;
     }
@@ -186,16 +193,17 @@ class ProbeFlowProperties {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int k = r.nextInt(devices);
-      out.add(switch (r.nextInt(12)) {
-        case 0, 1 -> "add:" + k;
-        case 2, 3, 4 -> "bind:" + k;
-        case 5 -> "probe:" + k;
-        case 6 -> "remove:" + k;
-        case 7, 8 -> "REG:" + r.nextInt(2);
-        case 9 -> "UNREG:" + r.nextInt(2);
-        case 10 -> "TIMEOUT";
-        default -> "bind:" + k;
-      });
+      out.add(
+          switch (r.nextInt(12)) {
+            case 0, 1 -> "add:" + k;
+            case 2, 3, 4 -> "bind:" + k;
+            case 5 -> "probe:" + k;
+            case 6 -> "remove:" + k;
+            case 7, 8 -> "REG:" + r.nextInt(2);
+            case 9 -> "UNREG:" + r.nextInt(2);
+            case 10 -> "TIMEOUT";
+            default -> "bind:" + k;
+          });
     }
     return out;
   }
@@ -210,73 +218,79 @@ class ProbeFlowProperties {
       }
       run.tearDown();
     } catch (AssertionError e) {
-      throw new AssertionError(flow + ", seed " + seed + ", actions " + run.trace + ": "
-          + e.getMessage(), e);
+      throw new AssertionError(
+          flow + ", seed " + seed + ", actions " + run.trace + ": " + e.getMessage(), e);
     }
   }
 
   @Test
   void lifecycleInvariantsHoldInTheOffDeviceHandover() {
-    qt().withExamples(examples(800)).forAll(longs().all())
+    qt().withExamples(examples(800))
+        .forAll(longs().all())
         .checkAssert(seed -> lifecycle(ProbeFlow.offDeviceHandover(), seed));
   }
 
   @Test
   void lifecycleInvariantsHoldWithTheFirmwareParseInTheProbePath() {
-    qt().withExamples(examples(800)).forAll(longs().all())
+    qt().withExamples(examples(800))
+        .forAll(longs().all())
         .checkAssert(seed -> lifecycle(ProbeFlow.firmwareInProbe(), seed));
   }
 
   /**
    * The 6.15+ end state is a function of the devices present at registration: every device is
-   * added, then the instance's registration and the drivers' binds (and extra re-binds) run in
-   * any order, then the timeout fires; the result equals registering first and binding in order.
+   * added, then the instance's registration and the drivers' binds (and extra re-binds) run in any
+   * order, then the timeout fires; the result equals registering first and binding in order.
    */
   @Test
   void from615OnTheEndStateDoesNotDependOnWhenDriversBind() {
-    qt().withExamples(examples(500)).forAll(longs().all()).checkAssert(seed -> {
-      SplittableRandom r = new SplittableRandom(seed);
-      int n = 1 + r.nextInt(5);
-      long deviceSeed = r.nextLong();
-      List<String> adds = new ArrayList<>();
-      List<String> binds = new ArrayList<>();
-      for (int k = 0; k < n; k++) {
-        adds.add("add:" + k);
-        if (r.nextInt(4) != 0) {
-          binds.add("bind:" + k);
-        }
-      }
-      Run reference = new Run(ProbeFlow.firmwareInProbe(), deviceSeed, n, false);
-      List<String> canonical = new ArrayList<>(adds);
-      canonical.add("REG:0");
-      canonical.addAll(binds);
-      canonical.add("TIMEOUT");
-      canonical.forEach(reference::step);
+    qt().withExamples(examples(500))
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              SplittableRandom r = new SplittableRandom(seed);
+              int n = 1 + r.nextInt(5);
+              long deviceSeed = r.nextLong();
+              List<String> adds = new ArrayList<>();
+              List<String> binds = new ArrayList<>();
+              for (int k = 0; k < n; k++) {
+                adds.add("add:" + k);
+                if (r.nextInt(4) != 0) {
+                  binds.add("bind:" + k);
+                }
+              }
+              Run reference = new Run(ProbeFlow.firmwareInProbe(), deviceSeed, n, false);
+              List<String> canonical = new ArrayList<>(adds);
+              canonical.add("REG:0");
+              canonical.addAll(binds);
+              canonical.add("TIMEOUT");
+              canonical.forEach(reference::step);
 
-      List<String> shuffled = new ArrayList<>(binds);
-      int extra = r.nextInt(3);
-      for (int i = 0; i < extra && !binds.isEmpty(); i++) {
-        shuffled.add(binds.get(r.nextInt(binds.size())));
-      }
-      shuffled.add("REG:0");
-      for (int i = shuffled.size() - 1; i > 0; i--) {
-        int j = r.nextInt(i + 1);
-        String t = shuffled.get(i);
-        shuffled.set(i, shuffled.get(j));
-        shuffled.set(j, t);
-      }
-      Run permuted = new Run(ProbeFlow.firmwareInProbe(), deviceSeed, n, false);
-      List<String> order = new ArrayList<>(adds);
-      order.addAll(shuffled);
-      order.add("TIMEOUT");
-      order.forEach(permuted::step);
+              List<String> shuffled = new ArrayList<>(binds);
+              int extra = r.nextInt(3);
+              for (int i = 0; i < extra && !binds.isEmpty(); i++) {
+                shuffled.add(binds.get(r.nextInt(binds.size())));
+              }
+              shuffled.add("REG:0");
+              for (int i = shuffled.size() - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                String t = shuffled.get(i);
+                shuffled.set(i, shuffled.get(j));
+                shuffled.set(j, t);
+              }
+              Run permuted = new Run(ProbeFlow.firmwareInProbe(), deviceSeed, n, false);
+              List<String> order = new ArrayList<>(adds);
+              order.addAll(shuffled);
+              order.add("TIMEOUT");
+              order.forEach(permuted::step);
 
-      assertThat(permuted.endState()).as("seed %s: %s vs %s", seed, order, canonical)
-          .isEqualTo(reference.endState());
-      assertThat(permuted.core.waitingDevices()).isEmpty();
-      permuted.tearDown();
-      reference.tearDown();
-    });
+              assertThat(permuted.endState())
+                  .as("seed %s: %s vs %s", seed, order, canonical)
+                  .isEqualTo(reference.endState());
+              assertThat(permuted.core.waitingDevices()).isEmpty();
+              permuted.tearDown();
+              reference.tearDown();
+            });
   }
 
   /** Not vacuous: the generated systems both abort and complete registrations. */

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The same harness runs twice: against the redesigned {@link IommuCore} (must never fail) and
  * against {@link PreRedesignCore}, the racy pre-redesign design kept in test code (must fail at
- * least once within its budget, proving that the harness can see the race). Each test runs
- * {@value #DEFAULT_ITERATIONS} iterations times {@link Tries#factor()} ({@code -Diommufw.tries}).
+ * least once within its budget, proving that the harness can see the race). Each test runs {@value
+ * #DEFAULT_ITERATIONS} iterations times {@link Tries#factor()} ({@code -Diommufw.tries}).
  *
  * <p>Long run (the redesign only). CI runs the short one; a long run multiplies the count:
  *
@@ -42,13 +42,13 @@ import org.junit.jupiter.api.Test;
  * </pre>
  *
  * asks for 10⁷ iterations and prints progress every 2¹⁶. Recorded on 2026-12-03 on the shared
- * 2-core machine (load average 18–28 from other builds, the run at nice 10): 393 216 iterations,
- * 0 failures, 2 528 s of test time at the last progress line (between 2¹⁷ and 5 × 2¹⁶
- * iterations it ran at about 1 ms per iteration); stopped by hand after 78 min of wall time,
- * starved by a mutation-testing run. 10⁷ iterations were out of reach in the session: one
- * iteration costs 1–2 ms on that machine (2 000 in 3.7 s at normal priority: two thread
- * hand-offs, and {@link Thread#yield()} in the widened race windows, each costing a time slice),
- * so 10⁷ need 3–5.5 hours of uncontended time.
+ * 2-core machine (load average 18–28 from other builds, the run at nice 10): 393 216 iterations, 0
+ * failures, 2 528 s of test time at the last progress line (between 2¹⁷ and 5 × 2¹⁶ iterations it
+ * ran at about 1 ms per iteration); stopped by hand after 78 min of wall time, starved by a
+ * mutation-testing run. 10⁷ iterations were out of reach in the session: one iteration costs 1–2 ms
+ * on that machine (2 000 in 3.7 s at normal priority: two thread hand-offs, and {@link
+ * Thread#yield()} in the widened race windows, each costing a time slice), so 10⁷ need 3–5.5 hours
+ * of uncontended time.
  */
 class ProbeRaceTest {
   static final int DEFAULT_ITERATIONS = 2000;
@@ -85,9 +85,9 @@ class ProbeRaceTest {
       Map<String, Long> tally) {}
 
   /**
-   * Runs {@code iterations} iterations: the calling thread runs each subject's glue, one
-   * long-lived partner thread its registration (a thread per iteration, or an executor's
-   * futures, would make the handoff cost more than the race; 10⁷ iterations must be affordable).
+   * Runs {@code iterations} iterations: the calling thread runs each subject's glue, one long-lived
+   * partner thread its registration (a thread per iteration, or an executor's futures, would make
+   * the handoff cost more than the race; 10⁷ iterations must be affordable).
    */
   static Outcome race(IntFunction<Subject> factory, long iterations, int maxSkew)
       throws InterruptedException {
@@ -443,9 +443,9 @@ class ProbeRaceTest {
   }
 
   /**
-   * The same race against the Linux 6.15+ flow: D is added (and configured, finding nothing)
-   * before S registers; then D's driver probe races S's registration, whose walk configures D
-   * itself. D must end bound to S with its IDs every time, nothing leaked, nothing waiting.
+   * The same race against the Linux 6.15+ flow: D is added (and configured, finding nothing) before
+   * S registers; then D's driver probe races S's registration, whose walk configures D itself. D
+   * must end bound to S with its IDs every time, nothing leaked, nothing waiting.
    */
   @Test
   void firmwareParseInTheProbePathNeverFailsEither() throws InterruptedException {

@@ -1,5 +1,9 @@
 package dev.iommufw.core;
 
+import dev.iommufw.core.pci.Bdf;
+import dev.iommufw.core.pci.PciDev;
+import dev.iommufw.core.pci.PciTopology;
+import dev.iommufw.core.pci.PciType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -7,14 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import dev.iommufw.core.pci.Bdf;
-import dev.iommufw.core.pci.PciDev;
-import dev.iommufw.core.pci.PciTopology;
-import dev.iommufw.core.pci.PciType;
 
 /**
- * Generates valid PCI topologies from a seed: one or two root buses, bridges of every type nested
- * a few levels, endpoints with random PCIe, multi-function, ACS, quirk devfns and flags.
+ * Generates valid PCI topologies from a seed: one or two root buses, bridges of every type nested a
+ * few levels, endpoints with random PCIe, multi-function, ACS, quirk devfns and flags.
  */
 final class RandomTopologies {
   private RandomTopologies() {}
@@ -47,17 +47,19 @@ final class RandomTopologies {
       }
       PciType type = types[r.nextInt(types.length)];
       Bdf at = new Bdf(0, bus[0], devfn);
-      PciDev.Builder b = PciDev.builder(at, type).id(r.nextBoolean() ? 0x8086 : 0x1b21,
-          r.nextBoolean() ? 0x1080 : 0x244e);
+      PciDev.Builder b =
+          PciDev.builder(at, type)
+              .id(r.nextBoolean() ? 0x8086 : 0x1b21, r.nextBoolean() ? 0x1080 : 0x244e);
       Integer parent = bridgeOfBus.get(bus[0]);
       if (parent != null) {
         b.parent(Bdf.ofRequesterId(0, parent));
       }
-      boolean pcie = switch (type) {
-        case ROOT_PORT, UPSTREAM_PORT, DOWNSTREAM_PORT, PCIE_TO_PCI_BRIDGE -> true;
-        case PCI_TO_PCIE_BRIDGE, PCI_BRIDGE -> false;
-        default -> r.nextBoolean();
-      };
+      boolean pcie =
+          switch (type) {
+            case ROOT_PORT, UPSTREAM_PORT, DOWNSTREAM_PORT, PCIE_TO_PCI_BRIDGE -> true;
+            case PCI_TO_PCIE_BRIDGE, PCI_BRIDGE -> false;
+            default -> r.nextBoolean();
+          };
       b.pcie(pcie).multifunction((devfn & 7) != 0 || r.nextInt(4) == 0).acs(r.nextBoolean());
       if (r.nextInt(6) == 0) {
         b.quirkAliasDevfns(r.nextInt(256), r.nextInt(256));
@@ -90,8 +92,10 @@ final class RandomTopologies {
     for (PciDev.Builder b : made) {
       PciDev d = b.build();
       if (d.type().isBridge()) {
-        d = d.toBuilder().window(d.secondary(),
-            subordinate.getOrDefault(d.secondary(), d.secondary())).build();
+        d =
+            d.toBuilder()
+                .window(d.secondary(), subordinate.getOrDefault(d.secondary(), d.secondary()))
+                .build();
       }
       out.add(d);
     }

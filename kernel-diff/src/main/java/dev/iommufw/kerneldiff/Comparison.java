@@ -27,8 +27,8 @@ public final class Comparison {
    * @return one line per differing device, in the left report's order then the right's extra
    *     devices; empty when the reports agree
    */
-  public static ImmutableList<String> diff(String leftName, List<DeviceResult> left,
-      String rightName, List<DeviceResult> right) {
+  public static ImmutableList<String> diff(
+      String leftName, List<DeviceResult> left, String rightName, List<DeviceResult> right) {
     Map<String, DeviceResult> l = byDevice(left);
     Map<String, DeviceResult> r = byDevice(right);
     Set<String> all = new LinkedHashSet<>(l.keySet());
@@ -50,19 +50,30 @@ public final class Comparison {
         field(fields, "errno", a.errno(), b.errno());
         field(fields, "group", a.group(), b.group());
         if (a.pci() != b.pci()) {
-          fields.add("bus " + (a.pci() ? "pci" : "platform") + " vs "
-              + (b.pci() ? "pci" : "platform"));
+          fields.add(
+              "bus " + (a.pci() ? "pci" : "platform") + " vs " + (b.pci() ? "pci" : "platform"));
         }
-        out.add(dev + ": " + leftName + " " + summary(a) + " | " + rightName + " "
-            + summary(b) + " (" + String.join("; ", fields) + ")");
+        out.add(
+            dev
+                + ": "
+                + leftName
+                + " "
+                + summary(a)
+                + " | "
+                + rightName
+                + " "
+                + summary(b)
+                + " ("
+                + String.join("; ", fields)
+                + ")");
       }
     }
     return ImmutableList.copyOf(out);
   }
 
   /**
-   * A device's result in a few words: {@code ok smmu3.0x… [0x8] group 0000:00:01.0}, {@code
-   * error ENODEV [0x310,0x300]}, {@code none}, {@code unprobed}.
+   * A device's result in a few words: {@code ok smmu3.0x… [0x8] group 0000:00:01.0}, {@code error
+   * ENODEV [0x310,0x300]}, {@code none}, {@code unprobed}.
    *
    * @param d the result, or null
    * @return the words
@@ -87,8 +98,7 @@ public final class Comparison {
     return s.toString();
   }
 
-  private static void field(List<String> out, String name, @Nullable String a,
-      @Nullable String b) {
+  private static void field(List<String> out, String name, @Nullable String a, @Nullable String b) {
     if (!Objects.equals(a, b)) {
       out.add(name + " " + a + " vs " + b);
     }

@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 /**
- * One guest boot's console output, split into the sections the guest's {@code /init} prints
- * between {@code KD-BEGIN} and {@code KD-END}: a line {@code KD-SECTION name} starts a section,
- * and {@code KD-SECTION file NAME gzip-base64} starts a firmware file dump.
+ * One guest boot's console output, split into the sections the guest's {@code /init} prints between
+ * {@code KD-BEGIN} and {@code KD-END}: a line {@code KD-SECTION name} starts a section, and {@code
+ * KD-SECTION file NAME gzip-base64} starts a firmware file dump.
  *
  * @param sections the text sections by name, each a list of lines
  * @param files the dumped firmware files by name ({@code fdt}, {@code IORT}, {@code VIOT})
@@ -44,8 +44,8 @@ public record ConsoleLog(
    *
    * @param text the whole console output of one boot
    * @return its sections
-   * @throws ObservationException if the log has no {@code KD-BEGIN}/{@code KD-END} pair or a
-   *     file dump does not decode
+   * @throws ObservationException if the log has no {@code KD-BEGIN}/{@code KD-END} pair or a file
+   *     dump does not decode
    */
   public static ConsoleLog parse(String text) throws ObservationException {
     // UEFI leaves terminal escape sequences in front of the first line the guest prints
@@ -65,7 +65,9 @@ public record ConsoleLog(
     }
     if (end < 0) {
       throw new ObservationException(
-          "console log: no KD-END line after line " + (begin + 1) + " (the boot timed out or crashed)");
+          "console log: no KD-END line after line "
+              + (begin + 1)
+              + " (the boot timed out or crashed)");
     }
     Map<String, List<String>> sections = new LinkedHashMap<>();
     Map<String, byte[]> files = new LinkedHashMap<>();
@@ -89,8 +91,13 @@ public record ConsoleLog(
     return new ConsoleLog(s.buildKeepingLast(), ImmutableMap.copyOf(files));
   }
 
-  private static void close(String name, List<String> body, Map<String, List<String>> sections,
-      Map<String, byte[]> files, int line) throws ObservationException {
+  private static void close(
+      String name,
+      List<String> body,
+      Map<String, List<String>> sections,
+      Map<String, byte[]> files,
+      int line)
+      throws ObservationException {
     if (!name.startsWith("file ")) {
       sections.put(name, body);
       return;

@@ -24,8 +24,14 @@ import org.jspecify.annotations.Nullable;
  * @param errno the errno name for {@code error}, else null
  * @param group the group's name (its first member in report order) for {@code ok}, else null
  */
-public record DeviceResult(String device, boolean pci, @Nullable String driver, String result,
-    @Nullable String iommu, ImmutableList<String> ids, @Nullable String errno,
+public record DeviceResult(
+    String device,
+    boolean pci,
+    @Nullable String driver,
+    String result,
+    @Nullable String iommu,
+    ImmutableList<String> ids,
+    @Nullable String errno,
     @Nullable String group) {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -87,16 +93,26 @@ public record DeviceResult(String device, boolean pci, @Nullable String driver, 
       } catch (JsonProcessingException e) {
         throw new ObservationException("report line " + n + " is not JSON: " + line, e);
       }
-      if (j == null || !j.isObject() || !j.path("device").isTextual()
-          || !j.path("result").isTextual() || !j.path("ids").isArray()) {
-        throw new ObservationException("report line " + n + " is not a machine report line: "
-            + line);
+      if (j == null
+          || !j.isObject()
+          || !j.path("device").isTextual()
+          || !j.path("result").isTextual()
+          || !j.path("ids").isArray()) {
+        throw new ObservationException(
+            "report line " + n + " is not a machine report line: " + line);
       }
       List<String> ids = new ArrayList<>();
       j.get("ids").forEach(x -> ids.add(x.asText()));
-      out.add(new DeviceResult(j.get("device").asText(), "pci".equals(j.path("bus").asText()),
-          text(j, "driver"), j.get("result").asText(), text(j, "iommu"),
-          ImmutableList.copyOf(ids), text(j, "errno"), text(j, "group")));
+      out.add(
+          new DeviceResult(
+              j.get("device").asText(),
+              "pci".equals(j.path("bus").asText()),
+              text(j, "driver"),
+              j.get("result").asText(),
+              text(j, "iommu"),
+              ImmutableList.copyOf(ids),
+              text(j, "errno"),
+              text(j, "group")));
     }
     return ImmutableList.copyOf(out);
   }

@@ -14,23 +14,22 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The fwspec history of every device, read from the kprobe events of one boot (the trace
- * buffer the guest printed): {@code fwinit} on {@code iommu_fwspec_init}, {@code fwadd} and
- * {@code fwadd_ret} on {@code iommu_fwspec_add_ids}, {@code fwfree} on {@code
- * iommu_fwspec_free}, {@code probe} and {@code probe_ret} on the IOMMU core's device probe
- * ({@code iommu_probe_device}, or {@code __iommu_probe_device} from Linux 6.15), and from 6.15
- * {@code devfree} on {@code dev_iommu_free}.
+ * The fwspec history of every device, read from the kprobe events of one boot (the trace buffer the
+ * guest printed): {@code fwinit} on {@code iommu_fwspec_init}, {@code fwadd} and {@code fwadd_ret}
+ * on {@code iommu_fwspec_add_ids}, {@code fwfree} on {@code iommu_fwspec_free}, {@code probe} and
+ * {@code probe_ret} on the IOMMU core's device probe ({@code iommu_probe_device}, or {@code
+ * __iommu_probe_device} from Linux 6.15), and from 6.15 {@code devfree} on {@code dev_iommu_free}.
  *
- * <p>A device's fwspec starts at a {@code fwinit} when it has none open; it ends at {@code
- * fwfree}, at a {@code devfree} outside the device's own probe, or when the device's probe
- * returns an error. The last one is the device's (from 6.15 a fwspec is built at device add and
- * again when an IOMMU registers) — except that a last fwspec which holds IDs but never reached
- * the IOMMU probe does not replace an earlier one that was decided (probed, failed or freed):
- * under ACPI, Linux 6.15+ rebuilds the fwspec when a driver binds to a device whose probe
- * failed, and does not probe it again.
+ * <p>A device's fwspec starts at a {@code fwinit} when it has none open; it ends at {@code fwfree},
+ * at a {@code devfree} outside the device's own probe, or when the device's probe returns an error.
+ * The last one is the device's (from 6.15 a fwspec is built at device add and again when an IOMMU
+ * registers) — except that a last fwspec which holds IDs but never reached the IOMMU probe does not
+ * replace an earlier one that was decided (probed, failed or freed): under ACPI, Linux 6.15+
+ * rebuilds the fwspec when a driver binds to a device whose probe failed, and does not probe it
+ * again.
  *
- * @param devices per device name (as the kernel names it: a BDF, or a platform device name), in
- *     the order of their first event
+ * @param devices per device name (as the kernel names it: a BDF, or a platform device name), in the
+ *     order of their first event
  * @param addOrder device names in the order of their first {@code fwadd}
  */
 public record FwspecTrace(ImmutableMap<String, Device> devices, ImmutableList<String> addOrder) {
@@ -57,8 +56,9 @@ public record FwspecTrace(ImmutableMap<String, Device> devices, ImmutableList<St
    */
   public record Device(String name, ImmutableIntArray ids, End end, int errno) {}
 
-  private static final Pattern EVENT = Pattern.compile(
-      ":\\s+(fwinit|fwadd|fwadd_ret|fwfree|probe|probe_ret|devfree):\\s+\\(([^)]*)\\)\\s*(.*)$");
+  private static final Pattern EVENT =
+      Pattern.compile(
+          ":\\s+(fwinit|fwadd|fwadd_ret|fwfree|probe|probe_ret|devfree):\\s+\\(([^)]*)\\)\\s*(.*)$");
   private static final Pattern FIELD = Pattern.compile("(\\w+)=(\"[^\"]*\"|\\S+)");
   private static final Pattern ENTRIES =
       Pattern.compile("entries-in-buffer/entries-written: (\\d+)/(\\d+)");
@@ -68,8 +68,8 @@ public record FwspecTrace(ImmutableMap<String, Device> devices, ImmutableList<St
    *
    * @param lines the lines of the guest's trace buffer (comments allowed)
    * @return every device's last fwspec
-   * @throws ObservationException if an event line lacks a field it must have, or the trace
-   *     buffer lost records (its header says fewer entries are in the buffer than were written)
+   * @throws ObservationException if an event line lacks a field it must have, or the trace buffer
+   *     lost records (its header says fewer entries are in the buffer than were written)
    */
   public static FwspecTrace parse(List<String> lines) throws ObservationException {
     Map<String, Mutable> devs = new LinkedHashMap<>();
@@ -82,9 +82,13 @@ public record FwspecTrace(ImmutableMap<String, Device> devices, ImmutableList<St
       if (line.startsWith("#")) {
         Matcher e = ENTRIES.matcher(line);
         if (e.find() && !e.group(1).equals(e.group(2))) {
-          throw new ObservationException("trace: the buffer kept " + e.group(1) + " of "
-              + e.group(2) + " records; the first ones were overwritten (boot with a larger "
-              + "trace buffer)");
+          throw new ObservationException(
+              "trace: the buffer kept "
+                  + e.group(1)
+                  + " of "
+                  + e.group(2)
+                  + " records; the first ones were overwritten (boot with a larger "
+                  + "trace buffer)");
         }
         continue;
       }
@@ -120,8 +124,13 @@ public record FwspecTrace(ImmutableMap<String, Device> devices, ImmutableList<St
             d.ids.add((int) num(need(f, "id1", lineNo, line), lineNo));
           }
           if (n > 2) {
-            throw new ObservationException("trace line " + lineNo + ": " + n
-                + " IDs in one iommu_fwspec_add_ids call; the kprobe records only two: " + line);
+            throw new ObservationException(
+                "trace line "
+                    + lineNo
+                    + ": "
+                    + n
+                    + " IDs in one iommu_fwspec_add_ids call; the kprobe records only two: "
+                    + line);
           }
           if (!addOrder.contains(name)) {
             addOrder.add(name);
@@ -174,12 +183,16 @@ public record FwspecTrace(ImmutableMap<String, Device> devices, ImmutableList<St
       }
     }
     ImmutableMap.Builder<String, Device> out = ImmutableMap.builder();
-    devs.forEach((k, v) -> {
-      Device last = new Device(k, ImmutableIntArray.copyOf(v.ids), v.end, v.errno);
-      Device decided = v.decided;
-      out.put(k, v.end == End.OPEN && !v.ids.isEmpty() && decided != null
-          ? new Device(k, decided.ids(), decided.end(), decided.errno()) : last);
-    });
+    devs.forEach(
+        (k, v) -> {
+          Device last = new Device(k, ImmutableIntArray.copyOf(v.ids), v.end, v.errno);
+          Device decided = v.decided;
+          out.put(
+              k,
+              v.end == End.OPEN && !v.ids.isEmpty() && decided != null
+                  ? new Device(k, decided.ids(), decided.end(), decided.errno())
+                  : last);
+        });
     return new FwspecTrace(out.buildOrThrow(), ImmutableList.copyOf(addOrder));
   }
 
@@ -220,6 +233,7 @@ public record FwspecTrace(ImmutableMap<String, Device> devices, ImmutableList<St
     List<Integer> ids = new ArrayList<>();
     End end = End.OPEN;
     int errno;
+
     /** The last fwspec that was probed, failed or freed, before the current one. */
     @Nullable Device decided;
 

@@ -21,13 +21,19 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The Java half of {@code kernel-diff}: {@code observe} (console log to machine description and
- * report), {@code diff} (kernel against library for one observed machine), {@code summarize}
- * (every topology of a run: stable or flaky, agreeing or differing) and {@code generate}
- * (random topologies from a seed).
+ * report), {@code diff} (kernel against library for one observed machine), {@code summarize} (every
+ * topology of a run: stable or flaky, agreeing or differing) and {@code generate} (random
+ * topologies from a seed).
  */
-@Command(name = "kernel-diff", mixinStandardHelpOptions = true,
-    subcommands = {KernelDiff.Observe.class, KernelDiff.Diff.class, KernelDiff.Summarize.class,
-        KernelDiff.Generate.class},
+@Command(
+    name = "kernel-diff",
+    mixinStandardHelpOptions = true,
+    subcommands = {
+      KernelDiff.Observe.class,
+      KernelDiff.Diff.class,
+      KernelDiff.Summarize.class,
+      KernelDiff.Generate.class
+    },
     description = "Observe real Linux boots and compare them with iommufw's prediction.")
 public final class KernelDiff implements Callable<Integer> {
   private KernelDiff() {}
@@ -47,8 +53,11 @@ public final class KernelDiff implements Callable<Integer> {
     return 2;
   }
 
-  @Command(name = "observe", description = "Console log of one boot -> machine.json, firmware "
-      + "files and expected.jsonl (what the kernel decided).")
+  @Command(
+      name = "observe",
+      description =
+          "Console log of one boot -> machine.json, firmware "
+              + "files and expected.jsonl (what the kernel decided).")
   static final class Observe implements Callable<Integer> {
     @Option(names = "--kernel", required = true, description = "kernel series, e.g. 6.18")
     String kernel = "";
@@ -70,8 +79,11 @@ public final class KernelDiff implements Callable<Integer> {
     }
   }
 
-  @Command(name = "diff", description = "Compare an observed machine's expected.jsonl with the "
-      + "library's prediction for its machine.json: one line per differing device.")
+  @Command(
+      name = "diff",
+      description =
+          "Compare an observed machine's expected.jsonl with the "
+              + "library's prediction for its machine.json: one line per differing device.")
   static final class Diff implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "observed machine directories")
     List<Path> dirs = new ArrayList<>();
@@ -86,23 +98,27 @@ public final class KernelDiff implements Callable<Integer> {
         }
         differ += lines.isEmpty() ? 0 : 1;
       }
-      System.out.println(dirs.size() + " machines, " + (dirs.size() - differ) + " agree, "
-          + differ + " differ");
+      System.out.println(
+          dirs.size() + " machines, " + (dirs.size() - differ) + " agree, " + differ + " differ");
       return differ == 0 ? 0 : 1;
     }
   }
 
-  static ImmutableList<String> diffAgainstLibrary(Path dir) throws ObservationException,
-      IOException {
-    List<DeviceResult> kernel = DeviceResult.parseReport(
-        Files.readString(dir.resolve("expected.jsonl"), StandardCharsets.UTF_8));
+  static ImmutableList<String> diffAgainstLibrary(Path dir)
+      throws ObservationException, IOException {
+    List<DeviceResult> kernel =
+        DeviceResult.parseReport(
+            Files.readString(dir.resolve("expected.jsonl"), StandardCharsets.UTF_8));
     String predicted = Library.predict(dir.resolve("machine.json"));
     Files.writeString(dir.resolve("predicted.jsonl"), predicted, StandardCharsets.UTF_8);
     return Comparison.diff("kernel", kernel, "library", DeviceResult.parseReport(predicted));
   }
 
-  @Command(name = "summarize", description = "Summarise a run directory: per topology, stable "
-      + "or flaky (two boots), agreeing with the library or not; then counts.")
+  @Command(
+      name = "summarize",
+      description =
+          "Summarise a run directory: per topology, stable "
+              + "or flaky (two boots), agreeing with the library or not; then counts.")
   static final class Summarize implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "the run directory")
     Path out = Path.of(".");
@@ -121,8 +137,11 @@ public final class KernelDiff implements Callable<Integer> {
     }
   }
 
-  @Command(name = "generate", description = "Random QEMU topologies from a seed, one directory "
-      + "each (qemu.args, firmware, iommu, modules, fdt-edits, topology.txt).")
+  @Command(
+      name = "generate",
+      description =
+          "Random QEMU topologies from a seed, one directory "
+              + "each (qemu.args, firmware, iommu, modules, fdt-edits, topology.txt).")
   static final class Generate implements Callable<Integer> {
     @Option(names = "--seed", required = true, description = "the seed")
     long seed;

@@ -9,10 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The harness's only coupling to the library's machine boot (today {@code
- * dev.iommufw.machine}): the library's prediction for a machine description, and the
- * IOMMU instances its firmware describes. When the machine boot moves to its own module only the
- * imports of this class change.
+ * The harness's only coupling to the library's machine boot (today {@code dev.iommufw.machine}):
+ * the library's prediction for a machine description, and the IOMMU instances its firmware
+ * describes. When the machine boot moves to its own module only the imports of this class change.
  */
 public final class Library {
   private Library() {}

@@ -26,34 +26,49 @@ import org.jspecify.annotations.Nullable;
  * report ({@code expected.jsonl}).
  *
  * <p>Facts and where they come from: PCI functions, parents, bridges' bus windows, type, PCI
- * Express, multi-function and ACS from each function's configuration space and the sysfs bus
- * tree; drivers from sysfs; IOMMU instance and group from sysfs; fwspec IDs and probe errors
- * from the kprobe trace ({@link FwspecTrace}); drivers whose probe failed from the kernel log.
+ * Express, multi-function and ACS from each function's configuration space and the sysfs bus tree;
+ * drivers from sysfs; IOMMU instance and group from sysfs; fwspec IDs and probe errors from the
+ * kprobe trace ({@link FwspecTrace}); drivers whose probe failed from the kernel log.
  */
 public final class Observer {
   private static final Pattern PROBE_FAILED_OLD =
       Pattern.compile("\\] (\\S+): probe of (\\S+) failed with error (-?\\d+)");
   private static final Pattern PROBE_FAILED_NEW =
       Pattern.compile("\\] \\S+ (\\S+): probe with driver (\\S+) failed with error (-?\\d+)");
-  private static final ImmutableMap<Integer, String> ERRNO = ImmutableMap.<Integer, String>builder()
-      .put(1, "EPERM").put(2, "ENOENT").put(5, "EIO").put(12, "ENOMEM").put(14, "EFAULT")
-      .put(16, "EBUSY").put(17, "EEXIST").put(19, "ENODEV").put(22, "EINVAL").put(28, "ENOSPC")
-      .put(34, "ERANGE").put(95, "EOPNOTSUPP").put(110, "ETIMEDOUT").put(517, "EPROBE_DEFER")
-      .buildOrThrow();
+  private static final ImmutableMap<Integer, String> ERRNO =
+      ImmutableMap.<Integer, String>builder()
+          .put(1, "EPERM")
+          .put(2, "ENOENT")
+          .put(5, "EIO")
+          .put(12, "ENOMEM")
+          .put(14, "EFAULT")
+          .put(16, "EBUSY")
+          .put(17, "EEXIST")
+          .put(19, "ENODEV")
+          .put(22, "EINVAL")
+          .put(28, "ENOSPC")
+          .put(34, "ERANGE")
+          .put(95, "EOPNOTSUPP")
+          .put(110, "ETIMEDOUT")
+          .put(517, "EPROBE_DEFER")
+          .buildOrThrow();
 
   private Observer() {}
 
   /**
    * What one boot showed.
    *
-   * @param machine the machine description as ordered JSON values (without {@code
-   *     iommu_hardware}, which {@link #write} adds from the firmware)
+   * @param machine the machine description as ordered JSON values (without {@code iommu_hardware},
+   *     which {@link #write} adds from the firmware)
    * @param files the firmware files by the names {@code machine} gives them
    * @param report the report lines, PCI in address order then platform devices in path order
    * @param acpi true for an ACPI boot
    */
-  public record Observation(ImmutableMap<String, Object> machine,
-      ImmutableMap<String, byte[]> files, ImmutableList<DeviceResult> report, boolean acpi) {}
+  public record Observation(
+      ImmutableMap<String, Object> machine,
+      ImmutableMap<String, byte[]> files,
+      ImmutableList<DeviceResult> report,
+      boolean acpi) {}
 
   /**
    * Reads a console log.
@@ -95,9 +110,11 @@ public final class Observer {
         busBridge.put(w[0], w[2]);
       }
     }
-    hosts.sort(Comparator.comparing((Map<String, @Nullable Object> h) ->
-        Integer.decode(String.valueOf(h.get("segment"))))
-        .thenComparing(h -> Integer.decode(String.valueOf(h.get("root_bus")))));
+    hosts.sort(
+        Comparator.comparing(
+                (Map<String, @Nullable Object> h) ->
+                    Integer.decode(String.valueOf(h.get("segment"))))
+            .thenComparing(h -> Integer.decode(String.valueOf(h.get("root_bus")))));
 
     // --- PCI functions from sysfs
     Map<String, SysDev> pci = new TreeMap<>();
@@ -115,8 +132,8 @@ public final class Observer {
       try {
         d.config = PciConfig.parse(cfg.substring("config ".length()).trim());
       } catch (IllegalArgumentException e) {
-        throw new ObservationException("console log: config of " + d.name + ": "
-            + e.getMessage(), e);
+        throw new ObservationException(
+            "console log: config of " + d.name + ": " + e.getMessage(), e);
       }
       pci.put(d.name, d);
     }
@@ -268,27 +285,47 @@ public final class Observer {
       DeviceResult r;
       if (group != null && !group.equals("-")) {
         String g = groupName.computeIfAbsent(group, k -> dev);
-        r = new DeviceResult(dev, d.pci, d.driver(), "ok",
-            iommu == null || iommu.equals("-") ? null : iommu, ImmutableList.copyOf(ids), null, g);
+        r =
+            new DeviceResult(
+                dev,
+                d.pci,
+                d.driver(),
+                "ok",
+                iommu == null || iommu.equals("-") ? null : iommu,
+                ImmutableList.copyOf(ids),
+                null,
+                g);
       } else if (t != null && t.end() == End.FAILED) {
-        r = new DeviceResult(dev, d.pci, d.driver(), "error", null, ImmutableList.copyOf(ids),
-            errnoName(t.errno()), null);
+        r =
+            new DeviceResult(
+                dev,
+                d.pci,
+                d.driver(),
+                "error",
+                null,
+                ImmutableList.copyOf(ids),
+                errnoName(t.errno()),
+                null);
       } else if (from615 || dmaConfigured.contains(dev)) {
         r = new DeviceResult(dev, d.pci, d.driver(), "none", null, ImmutableList.of(), null, null);
       } else {
-        r = new DeviceResult(dev, d.pci, d.driver(), "unprobed", null, ImmutableList.of(), null,
-            null);
+        r =
+            new DeviceResult(
+                dev, d.pci, d.driver(), "unprobed", null, ImmutableList.of(), null, null);
       }
       report.add(r);
     }
-    return new Observation(ImmutableMap.copyOf(machine), ImmutableMap.copyOf(files),
-        ImmutableList.copyOf(report), acpi);
+    return new Observation(
+        ImmutableMap.copyOf(machine),
+        ImmutableMap.copyOf(files),
+        ImmutableList.copyOf(report),
+        acpi);
   }
 
   /**
-   * Writes an observation into a directory: the firmware files, {@code machine.json} (with
-   * {@code iommu_hardware} describing QEMU's emulated IOMMUs: an SMMUv3 with 16-bit stream IDs,
-   * a virtio-iommu) and {@code expected.jsonl}.
+   * Writes an observation into a directory: the firmware files, {@code machine.json} (with {@code
+   * iommu_hardware} describing QEMU's emulated IOMMUs: an SMMUv3 with 16-bit stream IDs, a
+   * virtio-iommu) and {@code expected.jsonl}.
    *
    * @param o the observation
    * @param dir the directory (created if missing)
@@ -319,7 +356,9 @@ public final class Observer {
       }
       m.put("iommu_hardware", hw);
       Files.writeString(json, Json.pretty(m), StandardCharsets.UTF_8);
-      Files.writeString(dir.resolve("expected.jsonl"), DeviceResult.toReport(o.report()),
+      Files.writeString(
+          dir.resolve("expected.jsonl"),
+          DeviceResult.toReport(o.report()),
           StandardCharsets.US_ASCII);
     } catch (IOException e) {
       throw new ObservationException("cannot write the observation into " + dir + ": " + e, e);

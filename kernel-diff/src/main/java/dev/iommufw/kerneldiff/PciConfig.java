@@ -3,26 +3,35 @@ package dev.iommufw.kerneldiff;
 import static com.google.common.base.Preconditions.checkArgument;
 
 /**
- * What one PCI function's configuration space says, as the guest read it from sysfs
- * ({@code /sys/bus/pci/devices/BDF/config}): IDs, class, header type, the PCI Express
- * capability's port type, and the ACS capability and control.
+ * What one PCI function's configuration space says, as the guest read it from sysfs ({@code
+ * /sys/bus/pci/devices/BDF/config}): IDs, class, header type, the PCI Express capability's port
+ * type, and the ACS capability and control.
  *
  * @param vendor vendor ID
  * @param device device ID
  * @param classCode the 24-bit class code
  * @param headerType the header type byte (bit 7: multi-function)
  * @param pcieType the PCI Express capability's device/port type, or -1 without one
- * @param acsCap the ACS capability register, or -1 without an ACS capability (or when the
- *     extended space was not readable)
+ * @param acsCap the ACS capability register, or -1 without an ACS capability (or when the extended
+ *     space was not readable)
  * @param acsCtrl the ACS control register, or -1
  * @param secondary the secondary bus number (type 1 headers), else 0
  * @param subordinate the subordinate bus number (type 1 headers), else 0
  */
-public record PciConfig(int vendor, int device, int classCode, int headerType, int pcieType,
-    int acsCap, int acsCtrl, int secondary, int subordinate) {
+public record PciConfig(
+    int vendor,
+    int device,
+    int classCode,
+    int headerType,
+    int pcieType,
+    int acsCap,
+    int acsCtrl,
+    int secondary,
+    int subordinate) {
 
   private static final int CAP_PCIE = 0x10;
   private static final int EXT_CAP_ACS = 0x000d;
+
   /** ACS source validation, request redirect, completion redirect, upstream forwarding. */
   private static final int ACS_WANTED = 0x1 | 0x4 | 0x8 | 0x10;
 
@@ -34,8 +43,10 @@ public record PciConfig(int vendor, int device, int classCode, int headerType, i
    * @throws IllegalArgumentException if the dump is shorter than 64 bytes or not hex
    */
   public static PciConfig parse(String hex) {
-    checkArgument(hex.length() % 2 == 0 && hex.length() >= 128,
-        "PCI config dump of %s hex digits: need an even number, at least 128", hex.length());
+    checkArgument(
+        hex.length() % 2 == 0 && hex.length() >= 128,
+        "PCI config dump of %s hex digits: need an even number, at least 128",
+        hex.length());
     byte[] b = new byte[hex.length() / 2];
     for (int i = 0; i < b.length; i++) {
       int hi = Character.digit(hex.charAt(2 * i), 16);
@@ -50,7 +61,8 @@ public record PciConfig(int vendor, int device, int classCode, int headerType, i
     int pcieType = -1;
     if ((u16(b, 0x06) & 0x10) != 0) { // capabilities list
       int ptr = u8(b, 0x34) & 0xfc;
-      for (int guard = 0; ptr >= 0x40 && ptr + 4 <= Math.min(b.length, 256) && guard < 48;
+      for (int guard = 0;
+          ptr >= 0x40 && ptr + 4 <= Math.min(b.length, 256) && guard < 48;
           guard++) {
         if (u8(b, ptr) == CAP_PCIE) {
           pcieType = (u16(b, ptr + 2) >> 4) & 0xf;
@@ -77,8 +89,16 @@ public record PciConfig(int vendor, int device, int classCode, int headerType, i
       }
     }
     boolean type1 = (header & 0x7f) == 1;
-    return new PciConfig(vendor, device, classCode, header, pcieType, acsCap, acsCtrl,
-        type1 ? u8(b, 0x19) : 0, type1 ? u8(b, 0x1a) : 0);
+    return new PciConfig(
+        vendor,
+        device,
+        classCode,
+        header,
+        pcieType,
+        acsCap,
+        acsCtrl,
+        type1 ? u8(b, 0x19) : 0,
+        type1 ? u8(b, 0x1a) : 0);
   }
 
   /**

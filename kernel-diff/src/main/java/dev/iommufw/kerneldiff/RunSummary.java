@@ -74,15 +74,20 @@ public record RunSummary(ImmutableList<String> lines, String counts) {
         status = Status.FAILED;
         for (Path b : boots) {
           if (Files.exists(b.resolve("status"))) {
-            detail.add(b.getFileName() + ": " + Files.readString(b.resolve("status")).trim()
-                + " (see " + b.resolve("console.log") + ")");
+            detail.add(
+                b.getFileName()
+                    + ": "
+                    + Files.readString(b.resolve("status")).trim()
+                    + " (see "
+                    + b.resolve("console.log")
+                    + ")");
           }
         }
       } else {
         booted++;
         try {
-          kernels.add(KernelDiff.machineWithoutName(b1.resolve("machine.json"))
-              .path("kernel").asText());
+          kernels.add(
+              KernelDiff.machineWithoutName(b1.resolve("machine.json")).path("kernel").asText());
           if (twice) {
             Path b2 = t.resolve("boot-2");
             List<String> d = Comparison.diff("boot-1", report(b1), "boot-2", report(b2));
@@ -116,22 +121,36 @@ public record RunSummary(ImmutableList<String> lines, String counts) {
       }
     }
     Collections.sort(seconds);
-    String time = seconds.isEmpty() ? "" : String.format(Locale.ROOT,
-        "; boot wall time min %.1f s, median %.1f s, max %.1f s over %d boots",
-        seconds.get(0), seconds.get(seconds.size() / 2), seconds.get(seconds.size() - 1),
-        seconds.size());
-    String counts = String.format(Locale.ROOT,
-        "kernel %s: %d topologies, %d booted, %d %s, %d agree with the library, %d differ%s",
-        kernels.isEmpty() ? "?" : String.join(",", kernels), total, booted,
-        twice ? booted - flaky : booted, twice ? "stable" : "observed", agree, differ, time)
-        + (twice ? String.format(Locale.ROOT, ", %d flaky", flaky) : "");
+    String time =
+        seconds.isEmpty()
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                "; boot wall time min %.1f s, median %.1f s, max %.1f s over %d boots",
+                seconds.get(0),
+                seconds.get(seconds.size() / 2),
+                seconds.get(seconds.size() - 1),
+                seconds.size());
+    String counts =
+        String.format(
+                Locale.ROOT,
+                "kernel %s: %d topologies, %d booted, %d %s, %d agree with the library, %d differ%s",
+                kernels.isEmpty() ? "?" : String.join(",", kernels),
+                total,
+                booted,
+                twice ? booted - flaky : booted,
+                twice ? "stable" : "observed",
+                agree,
+                differ,
+                time)
+            + (twice ? String.format(Locale.ROOT, ", %d flaky", flaky) : "");
     return new RunSummary(ImmutableList.copyOf(lines), counts);
   }
 
   /**
-   * A boot's machine description as two boots must agree on it: without its name, and from
-   * Linux 6.15 on without {@code bind_order}, which no longer decides the outcome there (drivers
-   * bind in a racy order, for instance a virtio-iommu's own function).
+   * A boot's machine description as two boots must agree on it: without its name, and from Linux
+   * 6.15 on without {@code bind_order}, which no longer decides the outcome there (drivers bind in
+   * a racy order, for instance a virtio-iommu's own function).
    */
   private static com.fasterxml.jackson.databind.JsonNode comparable(Path boot) throws IOException {
     com.fasterxml.jackson.databind.JsonNode n =

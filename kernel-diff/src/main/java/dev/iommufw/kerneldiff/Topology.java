@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * A QEMU {@code virt} machine to boot: firmware interface, IOMMU, the PCI device list, the guest
- * modules to load and optional edits of QEMU's DTB, rendered to the files the shell command
- * boots ({@code qemu.args}, one argument per line; {@code firmware}; {@code iommu}; {@code
- * modules}; {@code fdt-edits}).
+ * modules to load and optional edits of QEMU's DTB, rendered to the files the shell command boots
+ * ({@code qemu.args}, one argument per line; {@code firmware}; {@code iommu}; {@code modules};
+ * {@code fdt-edits}).
  *
  * @param name a file-name-safe name
  * @param acpi true for UEFI/ACPI, false for DT
@@ -25,12 +25,18 @@ import java.util.Map;
  *     virtio-iommu-pci function)
  * @param devices the QEMU devices, in command line order
  * @param modules the guest modules to load (dependencies are added by the shell)
- * @param iommuMap for DT only: a replacement of the PCI host's {@code iommu-map} as triples
- *     (RID base, output base, length), empty to keep QEMU's identity map
+ * @param iommuMap for DT only: a replacement of the PCI host's {@code iommu-map} as triples (RID
+ *     base, output base, length), empty to keep QEMU's identity map
  * @param description a one-line human description
  */
-public record Topology(String name, boolean acpi, String iommu, ImmutableList<QemuDevice> devices,
-    ImmutableList<String> modules, ImmutableList<Integer> iommuMap, String description) {
+public record Topology(
+    String name,
+    boolean acpi,
+    String iommu,
+    ImmutableList<QemuDevice> devices,
+    ImmutableList<String> modules,
+    ImmutableList<Integer> iommuMap,
+    String description) {
 
   /**
    * Checks the values.
@@ -47,7 +53,8 @@ public record Topology(String name, boolean acpi, String iommu, ImmutableList<Qe
     checkArgument(name.matches("[A-Za-z0-9._-]+"), "topology name %s is not file-name-safe", name);
     checkArgument(iommu.equals("smmuv3") || iommu.equals("virtio-iommu"), "iommu %s", iommu);
     checkArgument(iommuMap.size() % 3 == 0, "iommu-map edit must be triples: %s", iommuMap);
-    checkArgument(iommuMap.isEmpty() || (!acpi && iommu.equals("smmuv3")),
+    checkArgument(
+        iommuMap.isEmpty() || (!acpi && iommu.equals("smmuv3")),
         "an iommu-map edit needs a DT machine with the SMMUv3");
     checkNotNull(devices);
     checkNotNull(modules);
@@ -73,8 +80,11 @@ public record Topology(String name, boolean acpi, String iommu, ImmutableList<Qe
       checkArgument(option.equals("-device") || option.equals("-blockdev"), "option %s", option);
       checkArgument(driver.matches("[a-z0-9-]+"), "QEMU driver %s", driver);
       for (Map.Entry<String, String> e : props.entrySet()) {
-        checkArgument(!e.getValue().contains(",") && !e.getKey().contains(","),
-            "property %s=%s contains a comma", e.getKey(), e.getValue());
+        checkArgument(
+            !e.getValue().contains(",") && !e.getKey().contains(","),
+            "property %s=%s contains a comma",
+            e.getKey(),
+            e.getValue());
       }
     }
 
@@ -91,8 +101,8 @@ public record Topology(String name, boolean acpi, String iommu, ImmutableList<Qe
   }
 
   /**
-   * The QEMU arguments for the PCI topology (the machine, CPU, memory, kernel and firmware
-   * options are the shell's).
+   * The QEMU arguments for the PCI topology (the machine, CPU, memory, kernel and firmware options
+   * are the shell's).
    *
    * @return arguments, in order
    */
@@ -106,9 +116,8 @@ public record Topology(String name, boolean acpi, String iommu, ImmutableList<Qe
   }
 
   /**
-   * The {@code fdtput} argument lines that edit QEMU's DTB (empty without an edit). The
-   * placeholder {@code @SMMU} stands for the SMMUv3's phandle, which the shell reads from the
-   * dumped DTB.
+   * The {@code fdtput} argument lines that edit QEMU's DTB (empty without an edit). The placeholder
+   * {@code @SMMU} stands for the SMMUv3's phandle, which the shell reads from the dumped DTB.
    *
    * @return lines for {@code fdt-edits}
    */
@@ -118,8 +127,11 @@ public record Topology(String name, boolean acpi, String iommu, ImmutableList<Qe
     }
     StringBuilder s = new StringBuilder("-t x /pcie@10000000 iommu-map");
     for (int i = 0; i < iommuMap.size(); i += 3) {
-      s.append(' ').append(Integer.toHexString(iommuMap.get(i))).append(" @SMMU ")
-          .append(Integer.toHexString(iommuMap.get(i + 1))).append(' ')
+      s.append(' ')
+          .append(Integer.toHexString(iommuMap.get(i)))
+          .append(" @SMMU ")
+          .append(Integer.toHexString(iommuMap.get(i + 1)))
+          .append(' ')
           .append(Integer.toHexString(iommuMap.get(i + 2)));
     }
     return ImmutableList.of(s.toString());

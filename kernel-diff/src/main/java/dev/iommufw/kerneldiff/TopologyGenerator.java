@@ -13,10 +13,10 @@ import java.util.SplittableRandom;
  * Random QEMU topologies, reproducible by seed: root ports, PCIe switches (an {@code
  * x3130-upstream} with {@code xio3130-downstream} ports), PCIe-to-PCI bridges with conventional
  * devices and PCI-PCI bridges behind them, multi-function slots, a second host bridge ({@code
- * pxb-pcie}), endpoints ({@code virtio-net-pci}, {@code e1000e}, {@code e1000}, {@code
- * rtl8139}, {@code virtio-blk-pci}), behind the SMMUv3 or a virtio-iommu, over DT or ACPI, and
- * for DT with the SMMUv3 sometimes an edited {@code iommu-map}. Draws come from a {@link
- * RandomSource}, so the same seed gives the same topologies.
+ * pxb-pcie}), endpoints ({@code virtio-net-pci}, {@code e1000e}, {@code e1000}, {@code rtl8139},
+ * {@code virtio-blk-pci}), behind the SMMUv3 or a virtio-iommu, over DT or ACPI, and for DT with
+ * the SMMUv3 sometimes an edited {@code iommu-map}. Draws come from a {@link RandomSource}, so the
+ * same seed gives the same topologies.
  */
 public final class TopologyGenerator {
   /** Which firmware interfaces to draw. */
@@ -46,8 +46,8 @@ public final class TopologyGenerator {
   }
 
   /**
-   * Topologies number {@code 0 .. count-1} of a seed; topology {@code i} depends only on the
-   * seed and {@code i}.
+   * Topologies number {@code 0 .. count-1} of a seed; topology {@code i} depends only on the seed
+   * and {@code i}.
    *
    * @param seed the seed
    * @param count how many
@@ -58,8 +58,8 @@ public final class TopologyGenerator {
     ImmutableList.Builder<Topology> out = ImmutableList.builder();
     for (int i = 0; i < count; i++) {
       RandomSource r = RandomSource.of(new SplittableRandom(seed * 1_000_003L + i));
-      out.add(new TopologyGenerator(r).one(String.format(Locale.ROOT, "s%d-%03d", seed, i),
-          firmware));
+      out.add(
+          new TopologyGenerator(r).one(String.format(Locale.ROOT, "s%d-%03d", seed, i), firmware));
     }
     return out.build();
   }
@@ -106,25 +106,53 @@ public final class TopologyGenerator {
         multifunction("pcie.0", slot - 1);
       } else if (kind == 7) {
         String id = id("pb");
-        devices.add(dev("pci-bridge", "id", id, "bus", "pcie.0", "addr", addr,
-            "chassis_nr", Integer.toString(++chassis)));
+        devices.add(
+            dev(
+                "pci-bridge",
+                "id",
+                id,
+                "bus",
+                "pcie.0",
+                "addr",
+                addr,
+                "chassis_nr",
+                Integer.toString(++chassis)));
         words.add("pci-bridge");
         conventional(id, 1 + r.intBetween(0, 1));
       } else if (kind == 8) {
         String id = id("pxb");
         int busNr = r.pick(ImmutableList.of(0x20, 0x40, 0x80));
-        devices.add(dev("pxb-pcie", "id", id, "bus_nr", hex(busNr), "bus", "pcie.0",
-            "addr", addr));
+        devices.add(dev("pxb-pcie", "id", id, "bus_nr", hex(busNr), "bus", "pcie.0", "addr", addr));
         words.add("pxb-pcie");
         rootPort(id, "0x0");
       } else {
         String id = id("rp");
-        devices.add(dev("pcie-root-port", "id", id, "bus", "pcie.0", "addr", addr + ".0",
-            "multifunction", "on", "chassis", Integer.toString(++chassis)));
+        devices.add(
+            dev(
+                "pcie-root-port",
+                "id",
+                id,
+                "bus",
+                "pcie.0",
+                "addr",
+                addr + ".0",
+                "multifunction",
+                "on",
+                "chassis",
+                Integer.toString(++chassis)));
         pcieSubtree(id);
         String id2 = id("rp");
-        devices.add(dev("pcie-root-port", "id", id2, "bus", "pcie.0", "addr", addr + ".1",
-            "chassis", Integer.toString(++chassis)));
+        devices.add(
+            dev(
+                "pcie-root-port",
+                "id",
+                id2,
+                "bus",
+                "pcie.0",
+                "addr",
+                addr + ".1",
+                "chassis",
+                Integer.toString(++chassis)));
         words.add("mf-root-ports");
         pcieSubtree(id2);
       }
@@ -133,12 +161,20 @@ public final class TopologyGenerator {
     String description = name + ": " + String.join(" ", words);
     // virtio_blk hangs the guest in its partition scan when QEMU's SMMU faults its DMA, as it
     // does for a virtio-blk function behind a conventional bridge: leave its driver out then
-    ImmutableList<String> modules = blkBehindConventional
-        ? MODULES.stream().filter(m -> !m.equals("virtio_blk"))
-            .collect(ImmutableList.toImmutableList())
-        : MODULES;
-    return new Topology(name, acpi, iommu, ImmutableList.copyOf(devices), modules,
-        ImmutableList.copyOf(map), description);
+    ImmutableList<String> modules =
+        blkBehindConventional
+            ? MODULES.stream()
+                .filter(m -> !m.equals("virtio_blk"))
+                .collect(ImmutableList.toImmutableList())
+            : MODULES;
+    return new Topology(
+        name,
+        acpi,
+        iommu,
+        ImmutableList.copyOf(devices),
+        modules,
+        ImmutableList.copyOf(map),
+        description);
   }
 
   private enum Bus {
@@ -149,8 +185,17 @@ public final class TopologyGenerator {
 
   private void rootPort(String bus, String addr) {
     String id = id("rp");
-    devices.add(dev("pcie-root-port", "id", id, "bus", bus, "addr", addr,
-        "chassis", Integer.toString(++chassis)));
+    devices.add(
+        dev(
+            "pcie-root-port",
+            "id",
+            id,
+            "bus",
+            bus,
+            "addr",
+            addr,
+            "chassis",
+            Integer.toString(++chassis)));
     words.add("root-port");
     pcieSubtree(id);
   }
@@ -166,8 +211,19 @@ public final class TopologyGenerator {
       int downs = r.intBetween(1, 3);
       for (int i = 0; i < downs; i++) {
         String dn = id("dp");
-        devices.add(dev("xio3130-downstream", "id", dn, "bus", up, "addr", hex(i),
-            "chassis", Integer.toString(++chassis), "slot", Integer.toString(i)));
+        devices.add(
+            dev(
+                "xio3130-downstream",
+                "id",
+                dn,
+                "bus",
+                up,
+                "addr",
+                hex(i),
+                "chassis",
+                Integer.toString(++chassis),
+                "slot",
+                Integer.toString(i)));
         if (r.intBetween(0, 3) > 0) {
           endpoint(dn, "0x0", Bus.PCIE_PORT);
         }
@@ -179,8 +235,17 @@ public final class TopologyGenerator {
       conventional(pb, r.intBetween(1, 3));
       if (r.intBetween(0, 2) == 0) {
         String br = id("br");
-        devices.add(dev("pci-bridge", "id", br, "bus", pb, "addr", hex(0x10),
-            "chassis_nr", Integer.toString(++chassis)));
+        devices.add(
+            dev(
+                "pci-bridge",
+                "id",
+                br,
+                "bus",
+                pb,
+                "addr",
+                hex(0x10),
+                "chassis_nr",
+                Integer.toString(++chassis)));
         words.add("pci-bridge");
         conventional(br, 1);
       }

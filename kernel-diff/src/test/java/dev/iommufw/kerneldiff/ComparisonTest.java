@@ -19,13 +19,15 @@ class ComparisonTest {
 
   @Test
   void oneLinePerDifferingDeviceNamingEachDifferingField() throws Exception {
-    String kernel = """
+    String kernel =
+        """
         {"device":"0000:03:02.0","bus":"pci","driver":null,"result":"error","iommu":null,\
         "ids":["0x310","0x300"],"errno":"ENODEV","group":null}
         {"device":"0000:00:01.0","bus":"pci","driver":"virtio-pci","result":"ok",\
         "iommu":"smmu3.0x0000000009050000","ids":["0x8"],"errno":null,"group":"0000:00:01.0"}
         """;
-    String library = """
+    String library =
+        """
         {"device":"0000:03:02.0","bus":"pci","driver":null,"result":"unprobed","iommu":null,\
         "ids":[],"errno":null,"group":null}
         {"device":"0000:00:01.0","bus":"pci","driver":"virtio-pci","result":"ok",\
@@ -36,10 +38,11 @@ class ComparisonTest {
 
     List<String> d = Comparison.diff("kernel", report(kernel), "library", report(library));
 
-    assertThat(d).containsExactly(
-        "0000:03:02.0: kernel error ENODEV [0x310,0x300] | library unprobed "
-            + "(result error vs unprobed; ids 0x310,0x300 vs ; errno ENODEV vs null)",
-        "/pl031@9010000: only in library: none");
+    assertThat(d)
+        .containsExactly(
+            "0000:03:02.0: kernel error ENODEV [0x310,0x300] | library unprobed "
+                + "(result error vs unprobed; ids 0x310,0x300 vs ; errno ENODEV vs null)",
+            "/pl031@9010000: only in library: none");
   }
 
   @Test

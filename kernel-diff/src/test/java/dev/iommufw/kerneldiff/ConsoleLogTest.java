@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class ConsoleLogTest {
   @Test
   void splitsSectionsBetweenTheMarkersAndIgnoresKernelNoiseAround() throws Exception {
-    String log = """
+    String log =
+        """
         [    1.0] booting
         KD-BEGIN
         KD-SECTION iommus
@@ -33,9 +34,15 @@ class ConsoleLogTest {
   @Test
   void findsTheBeginMarkerBehindTheTerminalEscapesUefiLeavesOnItsLine() throws Exception {
     String esc = String.valueOf((char) 27);
-    String log = String.join("\r\n", "UEFI firmware",
-        esc + "[2J" + esc + "[01;01H" + esc + "[=3hKD-BEGIN", "KD-SECTION uname",
-        "6.12.117+deb13-arm64", "KD-END", "");
+    String log =
+        String.join(
+            "\r\n",
+            "UEFI firmware",
+            esc + "[2J" + esc + "[01;01H" + esc + "[=3hKD-BEGIN",
+            "KD-SECTION uname",
+            "6.12.117+deb13-arm64",
+            "KD-END",
+            "");
 
     ConsoleLog c = ConsoleLog.parse(log);
 
@@ -69,7 +76,10 @@ class ConsoleLogTest {
 
   @Test
   void aFileDumpThatIsNotBase64IsRejectedNamingTheFile() {
-    assertThatThrownBy(() -> ConsoleLog.parse("""
+    assertThatThrownBy(
+            () ->
+                ConsoleLog.parse(
+                    """
         KD-BEGIN
         KD-SECTION file fdt gzip-base64
         @@@@

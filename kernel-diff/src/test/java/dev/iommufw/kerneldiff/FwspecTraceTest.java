@@ -16,8 +16,13 @@ class FwspecTraceTest {
   }
 
   private void ret(String name, String sym, int ret) {
-    lines.add("       swapper/0-1       [000] d..1.     3.12: " + name + ": (caller+0x3c/0x88 <- "
-        + sym + ") ret=" + ret);
+    lines.add(
+        "       swapper/0-1       [000] d..1.     3.12: "
+            + name
+            + ": (caller+0x3c/0x88 <- "
+            + sym
+            + ") ret="
+            + ret);
   }
 
   private static FwspecTrace.Device device(FwspecTrace t, String name) {

@@ -14,8 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The stable boots this harness harvested (resources {@code machines/}, see its NOTICE.md):
- * real kernels' reports on generated topologies, kept as regression tests for the library.
+ * The stable boots this harness harvested (resources {@code machines/}, see its NOTICE.md): real
+ * kernels' reports on generated topologies, kept as regression tests for the library.
  */
 class HarvestedMachinesTest {
   static Stream<Path> machines() throws Exception {
@@ -36,17 +36,17 @@ class HarvestedMachinesTest {
 
   @ParameterizedTest
   @MethodSource("machines")
-  void theLibraryReportsTheSameDevicesInTheSameOrderWithTheSameDrivers(Path dir)
-      throws Exception {
-    List<DeviceResult> kernel = DeviceResult.parseReport(
-        Files.readString(dir.resolve("expected.jsonl"), StandardCharsets.US_ASCII));
-    List<DeviceResult> library = DeviceResult.parseReport(
-        Library.predict(dir.resolve("machine.json")));
+  void theLibraryReportsTheSameDevicesInTheSameOrderWithTheSameDrivers(Path dir) throws Exception {
+    List<DeviceResult> kernel =
+        DeviceResult.parseReport(
+            Files.readString(dir.resolve("expected.jsonl"), StandardCharsets.US_ASCII));
+    List<DeviceResult> library =
+        DeviceResult.parseReport(Library.predict(dir.resolve("machine.json")));
 
-    assertThat(library).extracting(DeviceResult::device, DeviceResult::pci, DeviceResult::driver)
-        .containsExactlyElementsOf(kernel.stream()
-            .map(d -> tuple(d.device(), d.pci(), d.driver()))
-            .toList());
+    assertThat(library)
+        .extracting(DeviceResult::device, DeviceResult::pci, DeviceResult::driver)
+        .containsExactlyElementsOf(
+            kernel.stream().map(d -> tuple(d.device(), d.pci(), d.driver())).toList());
   }
 
   @ParameterizedTest

@@ -15,12 +15,17 @@ class ObserverTest {
   @TempDir Path tmp;
 
   /**
-   * The captured console logs of two of the shipped machines' topologies, booted again on the
-   * same Debian kernel, read back to exactly the shipped machine.json and expected.jsonl.
+   * The captured console logs of two of the shipped machines' topologies, booted again on the same
+   * Debian kernel, read back to exactly the shipped machine.json and expected.jsonl.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"linux-6.18-dt-smmuv3", "linux-6.18-acpi-smmuv3-switch",
-      "linux-6.12-dt-smmuv3", "linux-6.12-dt-viommu"})
+  @ValueSource(
+      strings = {
+        "linux-6.18-dt-smmuv3",
+        "linux-6.18-acpi-smmuv3-switch",
+        "linux-6.12-dt-smmuv3",
+        "linux-6.12-dt-viommu"
+      })
   void capturedLogOfAShippedTopologyReadsBackToTheShippedMachineAndReport(String name)
       throws Exception {
     ConsoleLog log = ConsoleLog.parse(Resources.text("logs/" + name + ".console.log"));
@@ -54,14 +59,16 @@ class ObserverTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"linux-6.12-dt-smmuv3"})
-  void beforeLinux615AFunctionWithoutDriverThatIsNoBridgeIsUnprobed(String name)
-      throws Exception {
+  void beforeLinux615AFunctionWithoutDriverThatIsNoBridgeIsUnprobed(String name) throws Exception {
     ConsoleLog log = ConsoleLog.parse(Resources.text("logs/" + name + ".console.log"));
 
     Observer.Observation o = Observer.observe(log, kernelOf(name), name);
 
-    assertThat(o.report()).filteredOn(d -> d.device().equals("0000:03:02.0"))
-        .singleElement().extracting(DeviceResult::result).isEqualTo("unprobed");
+    assertThat(o.report())
+        .filteredOn(d -> d.device().equals("0000:03:02.0"))
+        .singleElement()
+        .extracting(DeviceResult::result)
+        .isEqualTo("unprobed");
   }
 
   @ParameterizedTest

@@ -12,8 +12,12 @@ class RunSummaryTest {
 
   private void boot(String topology, int n, String log, String seconds) throws Exception {
     Path dir = run.resolve(topology).resolve("boot-" + n);
-    Observer.write(Observer.observe(ConsoleLog.parse(Resources.text("logs/" + log
-        + ".console.log")), "6.12", "linux-6.12-" + topology), dir);
+    Observer.write(
+        Observer.observe(
+            ConsoleLog.parse(Resources.text("logs/" + log + ".console.log")),
+            "6.12",
+            "linux-6.12-" + topology),
+        dir);
     Files.writeString(dir.resolve("seconds"), seconds + "\n");
   }
 
@@ -25,9 +29,12 @@ class RunSummaryTest {
     RunSummary s = RunSummary.of(run, true);
 
     assertThat(s.lines()).containsExactly("dt-smmuv3: agrees");
-    assertThat(s.counts()).startsWith(
-        "kernel 6.12: 1 topologies, 1 booted, 1 stable, 1 agree with the library, 0 differ")
-        .contains("min 20.0 s").contains("max 30.0 s").endsWith("0 flaky");
+    assertThat(s.counts())
+        .startsWith(
+            "kernel 6.12: 1 topologies, 1 booted, 1 stable, 1 agree with the library, 0 differ")
+        .contains("min 20.0 s")
+        .contains("max 30.0 s")
+        .endsWith("0 flaky");
     assertThat(run.resolve("dt-smmuv3/boot-1/predicted.jsonl")).exists();
   }
 
@@ -49,14 +56,22 @@ class RunSummaryTest {
   void fromLinux615BootsThatDifferOnlyInBindOrderAreStable() throws Exception {
     for (int n = 1; n <= 2; n++) {
       Path dir = run.resolve("t").resolve("boot-" + n);
-      Observer.write(Observer.observe(ConsoleLog.parse(Resources.text(
-          "logs/linux-6.18-dt-smmuv3.console.log")), "6.18", "linux-6.18-t"), dir);
+      Observer.write(
+          Observer.observe(
+              ConsoleLog.parse(Resources.text("logs/linux-6.18-dt-smmuv3.console.log")),
+              "6.18",
+              "linux-6.18-t"),
+          dir);
     }
     Path m2 = run.resolve("t/boot-2/machine.json");
-    Files.writeString(m2, Files.readString(m2).replace(
-        "\"0000:00:01.0\",\n    \"0000:00:02.0\"", "\"0000:00:02.0\",\n    \"0000:00:01.0\""));
-    assertThat(Files.readString(m2)).isNotEqualTo(
-        Files.readString(run.resolve("t/boot-1/machine.json")));
+    Files.writeString(
+        m2,
+        Files.readString(m2)
+            .replace(
+                "\"0000:00:01.0\",\n    \"0000:00:02.0\"",
+                "\"0000:00:02.0\",\n    \"0000:00:01.0\""));
+    assertThat(Files.readString(m2))
+        .isNotEqualTo(Files.readString(run.resolve("t/boot-1/machine.json")));
 
     RunSummary s = RunSummary.of(run, true);
 

@@ -15,16 +15,22 @@ import org.junit.jupiter.api.Test;
 class TopologyGeneratorTest {
   @Test
   void theSameSeedGivesTheSameTopologies() {
-    qt().withExamples(200).forAll(longs().all(), integers().between(1, 4))
-        .checkAssert((seed, count) -> assertThat(TopologyGenerator.generate(seed, count,
-            Firmware.MIXED)).isEqualTo(TopologyGenerator.generate(seed, count, Firmware.MIXED)));
+    qt().withExamples(200)
+        .forAll(longs().all(), integers().between(1, 4))
+        .checkAssert(
+            (seed, count) ->
+                assertThat(TopologyGenerator.generate(seed, count, Firmware.MIXED))
+                    .isEqualTo(TopologyGenerator.generate(seed, count, Firmware.MIXED)));
   }
 
   @Test
   void topologyIDependsOnlyOnTheSeedAndI() {
-    qt().withExamples(100).forAll(longs().all())
-        .checkAssert(seed -> assertThat(TopologyGenerator.generate(seed, 5, Firmware.DT).get(2))
-            .isEqualTo(TopologyGenerator.generate(seed, 3, Firmware.DT).get(2)));
+    qt().withExamples(100)
+        .forAll(longs().all())
+        .checkAssert(
+            seed ->
+                assertThat(TopologyGenerator.generate(seed, 5, Firmware.DT).get(2))
+                    .isEqualTo(TopologyGenerator.generate(seed, 3, Firmware.DT).get(2)));
   }
 
   @Test
@@ -38,68 +44,85 @@ class TopologyGeneratorTest {
 
   @Test
   void everyDeviceIsPlacedOnTheRootBusOrABusDefinedBeforeItAndIdsAreUnique() {
-    qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
-      Topology t = TopologyGenerator.generate(seed, 1, Firmware.MIXED).get(0);
-      Set<String> buses = new HashSet<>(Set.of("pcie.0"));
-      Set<String> nodes = new HashSet<>();
-      Set<String> slots = new HashSet<>();
-      for (QemuDevice d : t.devices()) {
-        if (d.option().equals("-blockdev")) {
-          assertThat(nodes.add(d.props().get("node-name"))).isTrue();
-          continue;
-        }
-        String bus = d.props().get("bus");
-        assertThat(buses).as("%s in %s", d.value(), t.qemuArgs()).contains(bus);
-        String addr = d.props().get("addr");
-        if (addr != null) {
-          assertThat(slots.add(bus + "@" + (addr.contains(".") ? addr : addr + ".0")))
-              .as("one function per address: %s", d.value()).isTrue();
-        }
-        String drive = d.props().get("drive");
-        if (drive != null) {
-          assertThat(nodes).contains(drive);
-        }
-        String id = d.props().get("id");
-        if (id != null) {
-          assertThat(buses.add(id)).isTrue();
-        }
-      }
-    });
+    qt().withExamples(300)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              Topology t = TopologyGenerator.generate(seed, 1, Firmware.MIXED).get(0);
+              Set<String> buses = new HashSet<>(Set.of("pcie.0"));
+              Set<String> nodes = new HashSet<>();
+              Set<String> slots = new HashSet<>();
+              for (QemuDevice d : t.devices()) {
+                if (d.option().equals("-blockdev")) {
+                  assertThat(nodes.add(d.props().get("node-name"))).isTrue();
+                  continue;
+                }
+                String bus = d.props().get("bus");
+                assertThat(buses).as("%s in %s", d.value(), t.qemuArgs()).contains(bus);
+                String addr = d.props().get("addr");
+                if (addr != null) {
+                  assertThat(slots.add(bus + "@" + (addr.contains(".") ? addr : addr + ".0")))
+                      .as("one function per address: %s", d.value())
+                      .isTrue();
+                }
+                String drive = d.props().get("drive");
+                if (drive != null) {
+                  assertThat(nodes).contains(drive);
+                }
+                String id = d.props().get("id");
+                if (id != null) {
+                  assertThat(buses.add(id)).isTrue();
+                }
+              }
+            });
   }
 
   @Test
   void anEditedIommuMapOnlyOnDtWithTheSmmuAndNeverWithVirtioBlk() {
-    qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
-      Topology t = TopologyGenerator.generate(seed, 1, Firmware.MIXED).get(0);
-      if (!t.iommuMap().isEmpty()) {
-        assertThat(t.acpi()).isFalse();
-        assertThat(t.iommu()).isEqualTo("smmuv3");
-        assertThat(t.devices()).noneMatch(d -> d.driver().equals("virtio-blk-pci"));
-      }
-    });
+    qt().withExamples(300)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              Topology t = TopologyGenerator.generate(seed, 1, Firmware.MIXED).get(0);
+              if (!t.iommuMap().isEmpty()) {
+                assertThat(t.acpi()).isFalse();
+                assertThat(t.iommu()).isEqualTo("smmuv3");
+                assertThat(t.devices()).noneMatch(d -> d.driver().equals("virtio-blk-pci"));
+              }
+            });
   }
 
   @Test
   void virtioBlkBehindAConventionalBridgeGoesWithoutItsDriver() {
-    qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
-      Topology t = TopologyGenerator.generate(seed, 1, Firmware.MIXED).get(0);
-      Set<String> conventional = new HashSet<>();
-      for (QemuDevice d : t.devices()) {
-        if (d.driver().equals("pci-bridge") || d.driver().equals("pcie-pci-bridge")) {
-          conventional.add(d.props().get("id"));
-        }
-      }
-      boolean behind = t.devices().stream().anyMatch(d -> d.driver().equals("virtio-blk-pci")
-          && conventional.contains(d.props().get("bus")));
-      assertThat(t.modules().contains("virtio_blk")).isEqualTo(!behind);
-    });
+    qt().withExamples(300)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              Topology t = TopologyGenerator.generate(seed, 1, Firmware.MIXED).get(0);
+              Set<String> conventional = new HashSet<>();
+              for (QemuDevice d : t.devices()) {
+                if (d.driver().equals("pci-bridge") || d.driver().equals("pcie-pci-bridge")) {
+                  conventional.add(d.props().get("id"));
+                }
+              }
+              boolean behind =
+                  t.devices().stream()
+                      .anyMatch(
+                          d ->
+                              d.driver().equals("virtio-blk-pci")
+                                  && conventional.contains(d.props().get("bus")));
+              assertThat(t.modules().contains("virtio_blk")).isEqualTo(!behind);
+            });
   }
 
   @Test
   void theFirmwareChoiceIsHonoured() {
-    qt().withExamples(100).forAll(longs().all()).checkAssert(seed -> {
-      assertThat(TopologyGenerator.generate(seed, 1, Firmware.ACPI).get(0).acpi()).isTrue();
-      assertThat(TopologyGenerator.generate(seed, 1, Firmware.DT).get(0).acpi()).isFalse();
-    });
+    qt().withExamples(100)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              assertThat(TopologyGenerator.generate(seed, 1, Firmware.ACPI).get(0).acpi()).isTrue();
+              assertThat(TopologyGenerator.generate(seed, 1, Firmware.DT).get(0).acpi()).isFalse();
+            });
   }
 }

@@ -24,35 +24,56 @@ class TopologyTest {
 
   @Test
   void rendersOneOptionAndOneValuePerDeviceInOrderWithPropertiesInOrder() {
-    Topology t = new Topology("t1", false, "smmuv3", ImmutableList.of(
-        dev("pcie-root-port", "id", "rp1", "bus", "pcie.0", "addr", "0x3", "chassis", "1"),
-        dev("e1000e", "bus", "rp1", "romfile", ""),
-        new QemuDevice("-blockdev", "null-co", ImmutableMap.of("node-name", "nb1")),
-        dev("virtio-blk-pci", "drive", "nb1", "bus", "pcie.0", "addr", "0x4")),
-        ImmutableList.of("e1000e"), ImmutableList.of(), "t1");
+    Topology t =
+        new Topology(
+            "t1",
+            false,
+            "smmuv3",
+            ImmutableList.of(
+                dev("pcie-root-port", "id", "rp1", "bus", "pcie.0", "addr", "0x3", "chassis", "1"),
+                dev("e1000e", "bus", "rp1", "romfile", ""),
+                new QemuDevice("-blockdev", "null-co", ImmutableMap.of("node-name", "nb1")),
+                dev("virtio-blk-pci", "drive", "nb1", "bus", "pcie.0", "addr", "0x4")),
+            ImmutableList.of("e1000e"),
+            ImmutableList.of(),
+            "t1");
 
-    assertThat(t.qemuArgs()).containsExactly(
-        "-device", "pcie-root-port,id=rp1,bus=pcie.0,addr=0x3,chassis=1",
-        "-device", "e1000e,bus=rp1,romfile=",
-        "-blockdev", "null-co,node-name=nb1",
-        "-device", "virtio-blk-pci,drive=nb1,bus=pcie.0,addr=0x4");
+    assertThat(t.qemuArgs())
+        .containsExactly(
+            "-device", "pcie-root-port,id=rp1,bus=pcie.0,addr=0x3,chassis=1",
+            "-device", "e1000e,bus=rp1,romfile=",
+            "-blockdev", "null-co,node-name=nb1",
+            "-device", "virtio-blk-pci,drive=nb1,bus=pcie.0,addr=0x4");
     assertThat(t.fdtEdits()).isEmpty();
   }
 
   @Test
   void anIommuMapEditBecomesOneFdtputLineWithTheSmmuPlaceholder() {
-    Topology t = new Topology("t2", false, "smmuv3", ImmutableList.of(),
-        ImmutableList.of(), ImmutableList.of(0, 0x4000, 0x10000, 0x100, 0x20, 0x8), "t2");
+    Topology t =
+        new Topology(
+            "t2",
+            false,
+            "smmuv3",
+            ImmutableList.of(),
+            ImmutableList.of(),
+            ImmutableList.of(0, 0x4000, 0x10000, 0x100, 0x20, 0x8),
+            "t2");
 
-    assertThat(t.fdtEdits()).containsExactly(
-        "-t x /pcie@10000000 iommu-map 0 @SMMU 4000 10000 100 @SMMU 20 8");
+    assertThat(t.fdtEdits())
+        .containsExactly("-t x /pcie@10000000 iommu-map 0 @SMMU 4000 10000 100 @SMMU 20 8");
   }
 
   @Test
   void writesTheFilesTheShellBoots() throws Exception {
-    Topology t = new Topology("t3", true, "virtio-iommu",
-        ImmutableList.of(dev("virtio-iommu-pci", "bus", "pcie.0", "addr", "0x1")),
-        ImmutableList.of("virtio-iommu", "virtio_net"), ImmutableList.of(), "t3: viommu");
+    Topology t =
+        new Topology(
+            "t3",
+            true,
+            "virtio-iommu",
+            ImmutableList.of(dev("virtio-iommu-pci", "bus", "pcie.0", "addr", "0x1")),
+            ImmutableList.of("virtio-iommu", "virtio_net"),
+            ImmutableList.of(),
+            "t3: viommu");
 
     t.writeTo(tmp.resolve("t3"));
 
@@ -66,13 +87,32 @@ class TopologyTest {
 
   @Test
   void misuseFailsFast() {
-    assertThatThrownBy(() -> new Topology("a b", false, "smmuv3", ImmutableList.of(),
-        ImmutableList.of(), ImmutableList.of(), ""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("file-name-safe");
-    assertThatThrownBy(() -> new Topology("x", true, "smmuv3", ImmutableList.of(),
-        ImmutableList.of(), ImmutableList.of(0, 1, 2), ""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DT machine");
+    assertThatThrownBy(
+            () ->
+                new Topology(
+                    "a b",
+                    false,
+                    "smmuv3",
+                    ImmutableList.of(),
+                    ImmutableList.of(),
+                    ImmutableList.of(),
+                    ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("file-name-safe");
+    assertThatThrownBy(
+            () ->
+                new Topology(
+                    "x",
+                    true,
+                    "smmuv3",
+                    ImmutableList.of(),
+                    ImmutableList.of(),
+                    ImmutableList.of(0, 1, 2),
+                    ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("DT machine");
     assertThatThrownBy(() -> dev("e1000e", "bus", "a,b"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("comma");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("comma");
   }
 }

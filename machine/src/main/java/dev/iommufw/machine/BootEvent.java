@@ -12,8 +12,9 @@ public sealed interface BootEvent {
    * An IOMMU instance registers (kernel: {@code iommu_device_register()}); devices deferred on it
    * are configured again.
    *
-   * @param instance the instance's name (see
-   *     <a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html#instance-names">instance names</a>)
+   * @param instance the instance's name (see <a
+   *     href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html#instance-names">instance
+   *     names</a>)
    */
   record RegisterInstance(String instance) implements BootEvent {
     /**
@@ -59,8 +60,8 @@ public sealed interface BootEvent {
   }
 
   /**
-   * A driver probes a device, so the device is DMA-configured first (kernel: {@code
-   * really_probe()} → {@code dma_configure}); adds the device if it was not added yet.
+   * A driver probes a device, so the device is DMA-configured first (kernel: {@code really_probe()}
+   * → {@code dma_configure}); adds the device if it was not added yet.
    *
    * @param device the device's report name
    */
@@ -75,8 +76,6 @@ public sealed interface BootEvent {
     }
   }
 
-  /**
-   * The deferred-probe timeout fires: devices still waiting for an IOMMU bind without one.
-   */
+  /** The deferred-probe timeout fires: devices still waiting for an IOMMU bind without one. */
   record DeferredProbeTimeout() implements BootEvent {}
 }

@@ -40,7 +40,11 @@ final class DtAddresses {
       int childAc = bus.addressCells();
       int parentAc = up.addressCells();
       int childSc = bus.sizeCells();
-      if (childAc < 1 || childAc > 4 || parentAc < 1 || parentAc > 4 || childSc < 0
+      if (childAc < 1
+          || childAc > 4
+          || parentAc < 1
+          || parentAc > 4
+          || childSc < 0
           || childSc > 4) {
         return OptionalLong.empty();
       }

@@ -12,9 +12,6 @@ import dev.iommufw.of.Fdt;
 import dev.iommufw.of.FdtFormatException;
 import dev.iommufw.of.FdtNode;
 import dev.iommufw.of.FdtProperty;
-import dev.iommufw.machine.Machine;
-import dev.iommufw.machine.MachineException;
-import dev.iommufw.machine.MachineJson;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +20,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A machine derived from one firmware file, for files that come without a {@code machine.json}
- * (the DT and ACPI corpus). The derivation, chosen so that every IOMMU reference in the file is
+ * A machine derived from one firmware file, for files that come without a {@code machine.json} (the
+ * DT and ACPI corpus). The derivation, chosen so that every IOMMU reference in the file is
  * exercised and nothing is invented beyond what a boot needs:
  *
  * <ul>
@@ -114,8 +111,8 @@ public final class FirmwareMachines {
     List<String> hosts = new ArrayList<>();
     TreeMap<String, String> pci = new TreeMap<>();
     java.util.Set<String> roots = new java.util.LinkedHashSet<>();
-    String signature = table.length >= 4
-        ? new String(table, 0, 4, StandardCharsets.ISO_8859_1) : "";
+    String signature =
+        table.length >= 4 ? new String(table, 0, 4, StandardCharsets.ISO_8859_1) : "";
     String file = signature.equals("VIOT") ? "VIOT.bin" : "IORT.bin";
     try {
       if (signature.equals("VIOT")) {
@@ -146,8 +143,11 @@ public final class FirmwareMachines {
     }
     for (String root : roots) {
       int colon = root.indexOf(':');
-      hosts.add(host(Integer.parseInt(root.substring(0, colon)),
-          Integer.parseInt(root.substring(colon + 1)), "null"));
+      hosts.add(
+          host(
+              Integer.parseInt(root.substring(0, colon)),
+              Integer.parseInt(root.substring(colon + 1)),
+              "null"));
     }
     return load("acpi", file, table, hosts, pci, List.of());
   }
@@ -168,37 +168,60 @@ public final class FirmwareMachines {
       Map<String, String> pci, java.util.Set<String> roots, int segment, int bdf) {
     int bus = (bdf >> 8) & 0xff;
     roots.add(segment + ":" + bus);
-    String name = String.format(Locale.ROOT, "%04x:%02x:%02x.%x", segment, bus, (bdf >> 3) & 0x1f,
-        bdf & 7);
+    String name =
+        String.format(Locale.ROOT, "%04x:%02x:%02x.%x", segment, bus, (bdf >> 3) & 0x1f, bdf & 7);
     pci.put(name, entry(name));
   }
 
   private static String entry(String bdf) {
-    return "{\"bdf\":\"" + bdf + "\",\"id\":\"1af4:1041\",\"class\":\"0x20000\","
+    return "{\"bdf\":\""
+        + bdf
+        + "\",\"id\":\"1af4:1041\",\"class\":\"0x20000\","
         + "\"type\":\"endpoint\",\"pcie\":true,\"multifunction\":false,\"acs\":false,"
         + "\"parent\":null,\"driver\":\"virtio-pci\"}";
   }
 
   private static String host(int segment, int bus, String node) {
-    return "{\"segment\":\"0x" + Integer.toHexString(segment) + "\",\"root_bus\":\"0x"
-        + Integer.toHexString(bus) + "\",\"node\":" + node + "}";
+    return "{\"segment\":\"0x"
+        + Integer.toHexString(segment)
+        + "\",\"root_bus\":\"0x"
+        + Integer.toHexString(bus)
+        + "\",\"node\":"
+        + node
+        + "}";
   }
 
-  private static Machine load(String kind, String file, byte[] bytes, List<String> hosts,
-      Map<String, String> pci, List<String> platform) throws MachineException {
+  private static Machine load(
+      String kind,
+      String file,
+      byte[] bytes,
+      List<String> hosts,
+      Map<String, String> pci,
+      List<String> platform)
+      throws MachineException {
     StringBuilder j = new StringBuilder();
-    j.append("{\"format\":\"iommufw-machine/1\",\"name\":\"").append(file)
-        .append("\",\"kernel\":\"6.12\",\"firmware\":{\"kind\":\"").append(kind)
-        .append("\",\"files\":[\"").append(file).append("\"]},")
+    j.append("{\"format\":\"iommufw-machine/1\",\"name\":\"")
+        .append(file)
+        .append("\",\"kernel\":\"6.12\",\"firmware\":{\"kind\":\"")
+        .append(kind)
+        .append("\",\"files\":[\"")
+        .append(file)
+        .append("\"]},")
         .append("\"iommu_drivers\":[\"arm-smmu-v3\",\"arm-smmu\",\"virtio-iommu\"],")
-        .append("\"pci_hosts\":[").append(String.join(",", hosts)).append("],\"pci\":[")
-        .append(String.join(",", pci.values())).append("],\"platform\":[");
+        .append("\"pci_hosts\":[")
+        .append(String.join(",", hosts))
+        .append("],\"pci\":[")
+        .append(String.join(",", pci.values()))
+        .append("],\"platform\":[");
     for (int i = 0; i < platform.size(); i++) {
-      j.append(i == 0 ? "" : ",").append("{\"node\":\"").append(jsonEscape(platform.get(i)))
+      j.append(i == 0 ? "" : ",")
+          .append("{\"node\":\"")
+          .append(jsonEscape(platform.get(i)))
           .append("\",\"driver\":\"test-driver\"}");
     }
     j.append("],\"bind_order\":[]}");
-    return Machine.of(MachineJson.parse(j.toString().getBytes(StandardCharsets.UTF_8)),
+    return Machine.of(
+        MachineJson.parse(j.toString().getBytes(StandardCharsets.UTF_8)),
         ImmutableMap.of(file, bytes));
   }
 

@@ -5,7 +5,9 @@ import dev.iommufw.machine.MachineDescription.Hardware;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An IOMMU instance that firmware describes (see <a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html#instance-names">instance names</a>).
+ * An IOMMU instance that firmware describes (see <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html#instance-names">instance
+ * names</a>).
  *
  * @param name the kernel's sysfs name of the IOMMU device
  * @param driver {@code arm-smmu-v3}, {@code arm-smmu} or {@code virtio-iommu}

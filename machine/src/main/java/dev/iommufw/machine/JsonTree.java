@@ -42,9 +42,13 @@ final class JsonTree {
       JsonNode root = value(p, first);
       JsonToken trailing = p.nextToken();
       if (trailing != null) {
-        throw new IOException("trailing token " + trailing + " after the value, at line "
-            + p.currentLocation().getLineNr() + ", column "
-            + p.currentLocation().getColumnNr());
+        throw new IOException(
+            "trailing token "
+                + trailing
+                + " after the value, at line "
+                + p.currentLocation().getLineNr()
+                + ", column "
+                + p.currentLocation().getColumnNr());
       }
       return root;
     }
@@ -85,8 +89,14 @@ final class JsonTree {
       case VALUE_NULL -> {
         return NODES.nullNode();
       }
-      default -> throw new IOException("unexpected " + token + " at line "
-          + p.currentLocation().getLineNr() + ", column " + p.currentLocation().getColumnNr());
+      default ->
+          throw new IOException(
+              "unexpected "
+                  + token
+                  + " at line "
+                  + p.currentLocation().getLineNr()
+                  + ", column "
+                  + p.currentLocation().getColumnNr());
     }
   }
 }

@@ -35,8 +35,8 @@ public record KernelVersion(int major, int minor) implements Comparable<KernelVe
 
   /**
    * Parses {@code MAJOR.MINOR}: two decimal numbers of at most four digits without leading zeros,
-   * separated by one dot ({@code 6.1}, {@code 6.12}, {@code 7.3}). Anything else, including a
-   * patch level ({@code 6.12.117}), is not a version.
+   * separated by one dot ({@code 6.1}, {@code 6.12}, {@code 7.3}). Anything else, including a patch
+   * level ({@code 6.12.117}), is not a version.
    *
    * @param text the text
    * @return the version, or empty if the text is not of that form
@@ -52,8 +52,8 @@ public record KernelVersion(int major, int minor) implements Comparable<KernelVe
 
   /**
    * Whether this version parses the firmware in the IOMMU probe path ({@code >= 6.15}):
-   * registration probes every device present, every device is DMA-configured, and one failed
-   * probe fails the registration.
+   * registration probes every device present, every device is DMA-configured, and one failed probe
+   * fails the registration.
    *
    * @return true from 6.15 on
    */

@@ -17,16 +17,16 @@ import dev.iommufw.core.pci.PciDev;
 import dev.iommufw.core.pci.PciDmaAlias;
 import dev.iommufw.core.pci.PciQuirks;
 import dev.iommufw.core.pci.PciTopology;
-import dev.iommufw.of.Fdt;
-import dev.iommufw.of.FdtFormatException;
-import dev.iommufw.of.FdtNode;
-import dev.iommufw.of.OfIommu;
 import dev.iommufw.drivers.DtIommuDrivers;
 import dev.iommufw.machine.MachineDescription.FirmwareKind;
 import dev.iommufw.machine.MachineDescription.Hardware;
 import dev.iommufw.machine.MachineDescription.PciEntry;
 import dev.iommufw.machine.MachineDescription.PciHost;
 import dev.iommufw.machine.MachineDescription.PlatformEntry;
+import dev.iommufw.of.Fdt;
+import dev.iommufw.of.FdtFormatException;
+import dev.iommufw.of.FdtNode;
+import dev.iommufw.of.OfIommu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,9 +45,10 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A machine ready to boot (<a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the machine.json format</a>): its description, its parsed firmware with the glue
- * ({@link OfIommu} or {@link AcpiIommu}), its PCI topology with Linux's quirks applied, and the
- * IOMMU instances firmware describes.
+ * A machine ready to boot (<a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the
+ * machine.json format</a>): its description, its parsed firmware with the glue ({@link OfIommu} or
+ * {@link AcpiIommu}), its PCI topology with Linux's quirks applied, and the IOMMU instances
+ * firmware describes.
  *
  * <p>{@link #boot()} runs {@link #defaultBoot()} on a fresh {@link #newSystem()} and returns the
  * end state. A machine is immutable and can boot any number of systems, each independent.
@@ -66,8 +67,9 @@ public final class Machine {
   private final ImmutableList<InstanceSpec> instances;
   private final ImmutableMap<Integer, ImmutableSet<Integer>> qemuEndpoints;
 
-  private Machine(MachineDescription description, @Nullable Fdt fdt, @Nullable Iort iort,
-      @Nullable Viot viot) throws MachineException {
+  private Machine(
+      MachineDescription description, @Nullable Fdt fdt, @Nullable Iort iort, @Nullable Viot viot)
+      throws MachineException {
     this.description = description;
     this.fdt = fdt;
     PciTopology.Builder tb = PciTopology.builder();
@@ -154,8 +156,8 @@ public final class Machine {
    * @param description the description
    * @param files every file of {@code description.firmwareFiles()}, by name
    * @return the machine
-   * @throws MachineException for a missing file, malformed firmware, or a description that does
-   *     not fit the firmware (a DT node it names is not in the blob)
+   * @throws MachineException for a missing file, malformed firmware, or a description that does not
+   *     fit the firmware (a DT node it names is not in the blob)
    */
   public static Machine of(MachineDescription description, Map<String, byte[]> files)
       throws MachineException {
@@ -178,13 +180,17 @@ public final class Machine {
           fdt = Fdt.parse(bytes);
         } catch (FdtFormatException e) {
           String category = e.problem().name().toLowerCase(Locale.ROOT).replace('_', '-');
-          throw MachineException.badFirmware(name, category,
-              e.problem() == FdtFormatException.Problem.BAD_SIGNATURE ? null : "dtb", null, e);
+          throw MachineException.badFirmware(
+              name,
+              category,
+              e.problem() == FdtFormatException.Problem.BAD_SIGNATURE ? null : "dtb",
+              null,
+              e);
         }
       } else if (signature.equals("iort") || signature.equals("viot")) {
         if ((signature.equals("iort") ? iort : viot) != null) {
-          throw MachineException.badMachine("firmware.files[" + i + "]",
-              "a second " + signature.toUpperCase(Locale.ROOT));
+          throw MachineException.badMachine(
+              "firmware.files[" + i + "]", "a second " + signature.toUpperCase(Locale.ROOT));
         }
         try {
           if (signature.equals("iort")) {
@@ -193,9 +199,12 @@ public final class Machine {
             viot = Viot.parse(bytes);
           }
         } catch (AcpiTableException e) {
-          throw MachineException.badFirmware(name, e.problem().category(),
+          throw MachineException.badFirmware(
+              name,
+              e.problem().category(),
               e.problem() == AcpiTableException.Problem.BAD_SIGNATURE ? null : signature,
-              e.nodeOffset(), e);
+              e.nodeOffset(),
+              e);
         }
       } else {
         throw MachineException.badFirmware(name, "bad-signature", null, null, null);
@@ -206,7 +215,9 @@ public final class Machine {
 
   private static String signature(byte[] b) {
     if (b.length >= 4) {
-      if ((b[0] & 0xff) == 0xd0 && (b[1] & 0xff) == 0x0d && (b[2] & 0xff) == 0xfe
+      if ((b[0] & 0xff) == 0xd0
+          && (b[1] & 0xff) == 0x0d
+          && (b[2] & 0xff) == 0xfe
           && (b[3] & 0xff) == 0xed) {
         return "dtb";
       }
@@ -265,12 +276,20 @@ public final class Machine {
           OptionalLong base = DtAddresses.translatedBase(node);
           String nodeName = node.name();
           int at = nodeName.indexOf('@');
-          String name = Long.toHexString(base.orElse(0)) + "."
-              + (at >= 0 ? nodeName.substring(0, at) : nodeName);
+          String name =
+              Long.toHexString(base.orElse(0))
+                  + "."
+                  + (at >= 0 ? nodeName.substring(0, at) : nodeName);
           PlatformEntry carrier = platform.get(node.path());
           boolean binds = carrier != null && carrier.driver() != null;
-          add(out, name, driver, of.fwNode(node), node.path(),
-              drivers.contains(driver) && available && binds, 0);
+          add(
+              out,
+              name,
+              driver,
+              of.fwNode(node),
+              node.path(),
+              drivers.contains(driver) && available && binds,
+              0);
         } else {
           PciHost host = null;
           for (FdtNode up = node.parent(); up != null && host == null; up = up.parent()) {
@@ -283,8 +302,14 @@ public final class Machine {
           Bdf bdf = Bdf.ofRequesterId(host.segment(), (reg.getAsInt() >>> 8) & 0xffff);
           PciEntry carrier = pci.get(bdf);
           boolean binds = carrier != null && carrier.driver() != null;
-          add(out, bdf.toString(), driver, of.fwNode(node), bdf.toString(),
-              drivers.contains(driver) && available && binds, host.segment());
+          add(
+              out,
+              bdf.toString(),
+              driver,
+              of.fwNode(node),
+              bdf.toString(),
+              drivers.contains(driver) && available && binds,
+              host.segment());
         }
       }
     } else if (acpi != null) {
@@ -292,11 +317,23 @@ public final class Machine {
       if (iort != null) {
         for (IortNode node : iort.nodes()) {
           if (node instanceof IortNode.SmmuV3 v3) {
-            add(out, String.format(Locale.ROOT, "smmu3.0x%016x", v3.base()), "arm-smmu-v3",
-                acpi.iortFwNode(node), null, drivers.contains("arm-smmu-v3"), 0);
+            add(
+                out,
+                String.format(Locale.ROOT, "smmu3.0x%016x", v3.base()),
+                "arm-smmu-v3",
+                acpi.iortFwNode(node),
+                null,
+                drivers.contains("arm-smmu-v3"),
+                0);
           } else if (node instanceof IortNode.Smmu v2) {
-            add(out, String.format(Locale.ROOT, "smmu.0x%016x", v2.base()), "arm-smmu",
-                acpi.iortFwNode(node), null, drivers.contains("arm-smmu"), 0);
+            add(
+                out,
+                String.format(Locale.ROOT, "smmu.0x%016x", v2.base()),
+                "arm-smmu",
+                acpi.iortFwNode(node),
+                null,
+                drivers.contains("arm-smmu"),
+                0);
           }
         }
       }
@@ -308,8 +345,14 @@ public final class Machine {
             Bdf bdf = Bdf.ofRequesterId(v.segment(), v.bdf());
             PciEntry carrier = pci.get(bdf);
             boolean binds = carrier != null && carrier.driver() != null;
-            add(out, bdf.toString(), "virtio-iommu", acpi.viotFwNode(v), bdf.toString(),
-                drivers.contains("virtio-iommu") && binds, v.segment());
+            add(
+                out,
+                bdf.toString(),
+                "virtio-iommu",
+                acpi.viotFwNode(v),
+                bdf.toString(),
+                drivers.contains("virtio-iommu") && binds,
+                v.segment());
           }
         }
       }
@@ -317,19 +360,27 @@ public final class Machine {
     return ImmutableList.copyOf(out.values());
   }
 
-  private void add(Map<String, InstanceSpec> out, String name, String driver,
-      dev.iommufw.core.FwNode node, @Nullable String carrier, boolean registers, int segment)
+  private void add(
+      Map<String, InstanceSpec> out,
+      String name,
+      String driver,
+      dev.iommufw.core.FwNode node,
+      @Nullable String carrier,
+      boolean registers,
+      int segment)
       throws MachineException {
     if (out.containsKey(name)) {
       return; // two firmware nodes with one name: the first one is the device
     }
     Hardware hw = description.iommuHardware().get(name);
     if (hw != null) {
-      boolean fits = hw.model().equals(Hardware.QEMU_SMMUV3)
-          ? driver.equals("arm-smmu-v3")
-          : driver.equals("virtio-iommu");
+      boolean fits =
+          hw.model().equals(Hardware.QEMU_SMMUV3)
+              ? driver.equals("arm-smmu-v3")
+              : driver.equals("virtio-iommu");
       if (!fits) {
-        throw MachineException.badMachine("iommu_hardware." + name + ".model",
+        throw MachineException.badMachine(
+            "iommu_hardware." + name + ".model",
             hw.model() + " does not fit a " + driver + " instance");
       }
     }
@@ -399,8 +450,8 @@ public final class Machine {
    * The driver of a described instance, and whether it registers in the default boot.
    *
    * @param name an instance name from {@link #instanceNames()}
-   * @return {@code arm-smmu-v3}, {@code arm-smmu} or {@code virtio-iommu}, followed by {@code
-   *     " registers"} or {@code " never registers"}; null for an unknown name
+   * @return {@code arm-smmu-v3}, {@code arm-smmu} or {@code virtio-iommu}, followed by {@code "
+   *     registers"} or {@code " never registers"}; null for an unknown name
    */
   public @Nullable String describeInstance(String name) {
     checkNotNull(name);
@@ -413,8 +464,8 @@ public final class Machine {
   }
 
   /**
-   * The report names of every device: PCI functions in address order, then platform devices in
-   * path order.
+   * The report names of every device: PCI functions in address order, then platform devices in path
+   * order.
    *
    * @return the names
    */
@@ -428,10 +479,10 @@ public final class Machine {
   }
 
   /**
-   * The devices DMA-configured in the boot, in the order they bind (see
-   * <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#boot">the boot</a>): the
-   * {@code bind_order} entries (a repeated entry counts once, where it first appears), then the
-   * other DMA-configured PCI functions in address order, then platform devices in path order.
+   * The devices DMA-configured in the boot, in the order they bind (see <a
+   * href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#boot">the boot</a>): the {@code
+   * bind_order} entries (a repeated entry counts once, where it first appears), then the other
+   * DMA-configured PCI functions in address order, then platform devices in path order.
    *
    * @return device names
    */
@@ -464,14 +515,13 @@ public final class Machine {
   }
 
   /**
-   * The order in which the kernel adds the devices, which is the order a registration probes
-   * them in from 6.15 on (kernel: {@code bus_iommu_probe()} over {@code iommu_buses[]}):
-   * platform devices whose node is not compatible with {@code arm,primecell}, in path order;
-   * then PCI functions root bus by root bus (ascending; under ACPI bus 0 comes after the other
-   * root buses of its segment, as QEMU's DSDT lists its expander host bridges first), each bus's
-   * functions in devfn order followed by each bridge's secondary bus in turn, recursively
-   * (kernel: {@code pci_bus_add_devices()}); then the AMBA devices ({@code arm,primecell}), in
-   * path order.
+   * The order in which the kernel adds the devices, which is the order a registration probes them
+   * in from 6.15 on (kernel: {@code bus_iommu_probe()} over {@code iommu_buses[]}): platform
+   * devices whose node is not compatible with {@code arm,primecell}, in path order; then PCI
+   * functions root bus by root bus (ascending; under ACPI bus 0 comes after the other root buses of
+   * its segment, as QEMU's DSDT lists its expander host bridges first), each bus's functions in
+   * devfn order followed by each bridge's secondary bus in turn, recursively (kernel: {@code
+   * pci_bus_add_devices()}); then the AMBA devices ({@code arm,primecell}), in path order.
    *
    * @return every device's report name, in that order
    */
@@ -493,8 +543,10 @@ public final class Machine {
       PciDev f = e.function();
       Bdf parent = f.parent();
       if (parent == null) {
-        roots.computeIfAbsent(f.bdf().segment(), k -> new java.util.TreeMap<>())
-            .computeIfAbsent(f.bdf().bus(), k -> new ArrayList<>()).add(f);
+        roots
+            .computeIfAbsent(f.bdf().segment(), k -> new java.util.TreeMap<>())
+            .computeIfAbsent(f.bdf().bus(), k -> new ArrayList<>())
+            .add(f);
       } else {
         children.computeIfAbsent(parent, k -> new ArrayList<>()).add(f);
       }
@@ -527,12 +579,12 @@ public final class Machine {
   }
 
   /**
-   * The <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#boot">boot</a> as events: every device is added; the instances that register and
-   * are not carried by a device (SMMUs) register; devices are DMA-configured in {@link
-   * #bindOrder()}, and a virtio-iommu registers right after its carrier binds; finally the
-   * deferred-probe timeout fires. From 6.15 on ({@link KernelVersion#firmwareInProbe()}) the
-   * devices are added in {@link #busOrder()}, each configured as it is added; the
-   * DMA-configure events are then the drivers' binds.
+   * The <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#boot">boot</a> as events:
+   * every device is added; the instances that register and are not carried by a device (SMMUs)
+   * register; devices are DMA-configured in {@link #bindOrder()}, and a virtio-iommu registers
+   * right after its carrier binds; finally the deferred-probe timeout fires. From 6.15 on ({@link
+   * KernelVersion#firmwareInProbe()}) the devices are added in {@link #busOrder()}, each configured
+   * as it is added; the DMA-configure events are then the drivers' binds.
    *
    * @return the events, in order
    */

@@ -9,8 +9,9 @@ import dev.iommufw.core.pci.PciDev;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A machine description, as {@code machine.json} gives it (<a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the machine.json format</a>), already checked for
- * form and consistency by {@link MachineJson#parse}. Immutable.
+ * A machine description, as {@code machine.json} gives it (<a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the machine.json format</a>),
+ * already checked for form and consistency by {@link MachineJson#parse}. Immutable.
  *
  * @param name informational name
  * @param kernel the Linux version whose rules the boot follows, {@code MAJOR.MINOR} (see {@link
@@ -23,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param pciHosts the PCI host bridges
  * @param pci every PCI function enumeration found, in the description's order
  * @param platform DT platform devices whose driver binds
- * @param bindOrder the order in which devices are DMA-configured, as given (from 6.15 on: the
- *     order drivers bind, which no longer decides the outcome)
+ * @param bindOrder the order in which devices are DMA-configured, as given (from 6.15 on: the order
+ *     drivers bind, which no longer decides the outcome)
  */
 public record MachineDescription(
     String name,
@@ -88,7 +89,8 @@ public record MachineDescription(
   }
 
   /**
-   * What an emulated IOMMU accepts (see <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#hardware">hardware checks</a>).
+   * What an emulated IOMMU accepts (see <a
+   * href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#hardware">hardware checks</a>).
    *
    * @param model {@code qemu-smmuv3} or {@code qemu-virtio-iommu}
    * @param sidBits for {@code qemu-smmuv3}, the stream-ID bits (0–32); else -1
@@ -141,8 +143,10 @@ public record MachineDescription(
     }
 
     /**
-     * Whether a driver's probe runs on the function, so that it is DMA-configured (see
-     * <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#dma-configured">the DMA-configured rule</a>): a driver binds, a driver's probe failed, or it is a PCI-to-PCI bridge (class 06 04).
+     * Whether a driver's probe runs on the function, so that it is DMA-configured (see <a
+     * href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#dma-configured">the
+     * DMA-configured rule</a>): a driver binds, a driver's probe failed, or it is a PCI-to-PCI
+     * bridge (class 06 04).
      *
      * @return true if DMA-configured
      */

@@ -7,27 +7,36 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A machine that cannot be booted: a bad description ({@code machine.json} not valid JSON, a
- * missing key, a value of the wrong type or form, a missing file, an inconsistency), or a
- * malformed firmware file. Nothing is booted when this is thrown.
+ * missing key, a value of the wrong type or form, a missing file, an inconsistency), or a malformed
+ * firmware file. Nothing is booted when this is thrown.
  *
- * <p>{@link #errorLine()} is the one line the report tool prints (see <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#errors">error lines</a>): {@code
- * {"error":"bad-machine","format":"machine","offset":null}} for a bad description, or the
- * firmware file's error line, as the per-file report prints it.
+ * <p>{@link #errorLine()} is the one line the report tool prints (see <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#errors">error lines</a>): {@code
+ * {"error":"bad-machine","format":"machine","offset":null}} for a bad description, or the firmware
+ * file's error line, as the per-file report prints it.
  */
 public final class MachineException extends Exception {
   private static final long serialVersionUID = 1L;
 
   /** The key or file at fault. */
   private final String key;
+
   /** The error category of the report line. */
   private final String category;
+
   /** The format of the report line, or null. */
   private final @Nullable String format;
+
   /** The offset of the report line, or null. */
   private final @Nullable Long offset;
 
-  private MachineException(String key, String problem, String category, @Nullable String format,
-      @Nullable Long offset, @Nullable Throwable cause) {
+  private MachineException(
+      String key,
+      String problem,
+      String category,
+      @Nullable String format,
+      @Nullable Long offset,
+      @Nullable Throwable cause) {
     super(key + ": " + problem, cause);
     this.key = checkNotNull(key);
     this.category = checkNotNull(category);
@@ -58,12 +67,16 @@ public final class MachineException extends Exception {
    * @param cause the parser's exception, or null
    * @return the exception
    */
-  public static MachineException badFirmware(String file, String category,
-      @Nullable String format, @Nullable Long offset, @Nullable Throwable cause) {
+  public static MachineException badFirmware(
+      String file,
+      String category,
+      @Nullable String format,
+      @Nullable Long offset,
+      @Nullable Throwable cause) {
     checkNotNull(file);
     checkNotNull(category);
-    return new MachineException("firmware.files: " + file, category, category, format, offset,
-        cause);
+    return new MachineException(
+        "firmware.files: " + file, category, category, format, offset, cause);
   }
 
   /**
@@ -100,10 +113,14 @@ public final class MachineException extends Exception {
    * @return the line
    */
   public String errorLine() {
-    return "{\"error\":\"" + category + "\",\"format\":"
-        + (format == null ? "null" : "\"" + format + "\"") + ",\"offset\":"
-        + (offset == null ? "null" : "\"0x" + Long.toHexString(offset).toLowerCase(Locale.ROOT)
-            + "\"")
+    return "{\"error\":\""
+        + category
+        + "\",\"format\":"
+        + (format == null ? "null" : "\"" + format + "\"")
+        + ",\"offset\":"
+        + (offset == null
+            ? "null"
+            : "\"0x" + Long.toHexString(offset).toLowerCase(Locale.ROOT) + "\"")
         + "}\n";
   }
 }

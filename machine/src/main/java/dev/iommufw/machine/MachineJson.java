@@ -27,11 +27,13 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads and writes {@code machine.json} (<a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the machine.json format</a>) with Jackson.
+ * Reads and writes {@code machine.json} (<a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the machine.json format</a>)
+ * with Jackson.
  *
  * <p>Reading is strict and all-or-nothing: input that is not one valid JSON object (duplicate keys
- * and trailing content included), a missing required key, a value of the wrong type or form, or
- * an inconsistency (a parent that is not a bridge, a function neither on a root bus nor inside its
+ * and trailing content included), a missing required key, a value of the wrong type or form, or an
+ * inconsistency (a parent that is not a bridge, a function neither on a root bus nor inside its
  * parent's bus window, a duplicate BDF, a {@code bind_order} entry that is not a DMA-configured
  * device, …) is a {@link MachineException} naming the key and the problem. Unknown keys are
  * ignored. File existence is checked by {@link Machine#load}.
@@ -74,19 +76,23 @@ public final class MachineJson {
       }
       String name = string(root, "name", "name");
       String kernel = string(root, "kernel", "kernel");
-      KernelVersion version = KernelVersion.parse(kernel).orElseThrow(
-          () -> MachineException.badMachine("kernel", "not a MAJOR.MINOR kernel version"));
+      KernelVersion version =
+          KernelVersion.parse(kernel)
+              .orElseThrow(
+                  () -> MachineException.badMachine("kernel", "not a MAJOR.MINOR kernel version"));
       JsonNode firmware = required(root, "firmware", "firmware");
       object(firmware, "firmware");
       String kindText = string(firmware, "kind", "firmware.kind");
-      FirmwareKind kind = switch (kindText) {
-        case "dt" -> FirmwareKind.DT;
-        case "acpi" -> FirmwareKind.ACPI;
-        default -> throw MachineException.badMachine("firmware.kind", "not dt or acpi");
-      };
+      FirmwareKind kind =
+          switch (kindText) {
+            case "dt" -> FirmwareKind.DT;
+            case "acpi" -> FirmwareKind.ACPI;
+            default -> throw MachineException.badMachine("firmware.kind", "not dt or acpi");
+          };
       ImmutableList<String> files = stringArray(firmware, "files", "firmware.files");
       if (files.isEmpty() || (kind == FirmwareKind.DT && files.size() != 1)) {
-        throw MachineException.badMachine("firmware.files",
+        throw MachineException.badMachine(
+            "firmware.files",
             kind == FirmwareKind.DT ? "dt needs exactly one DTB" : "no ACPI table");
       }
       for (int i = 0; i < files.size(); i++) {
@@ -106,8 +112,8 @@ public final class MachineJson {
       ImmutableList<PlatformEntry> platform = platform(kind, array(root, "platform", "platform"));
       ImmutableList<String> bindOrder = stringArray(root, "bind_order", "bind_order");
       checkBindOrder(bindOrder, pci, platform, version.firmwareInProbe());
-      return new MachineDescription(name, kernel, kind, files, drivers, hardware, hosts, pci,
-          platform, bindOrder);
+      return new MachineDescription(
+          name, kernel, kind, files, drivers, hardware, hosts, pci, platform, bindOrder);
     }
 
     private ImmutableMap<String, Hardware> hardware(@Nullable JsonNode node)
@@ -125,8 +131,10 @@ public final class MachineJson {
         int sidBits = -1;
         if (model.equals(Hardware.QEMU_SMMUV3)) {
           JsonNode bits = required(h, "sid_bits", key + ".sid_bits");
-          if (!bits.isIntegralNumber() || !bits.canConvertToInt()
-              || bits.intValue() < 0 || bits.intValue() > 32) {
+          if (!bits.isIntegralNumber()
+              || !bits.canConvertToInt()
+              || bits.intValue() < 0
+              || bits.intValue() > 32) {
             throw MachineException.badMachine(key + ".sid_bits", "not an integer 0-32");
           }
           sidBits = bits.intValue();
@@ -186,12 +194,13 @@ public final class MachineJson {
         if (type == null) {
           throw MachineException.badMachine(key + ".type", "unknown type " + typeText);
         }
-        PciDev.Builder b = PciDev.builder(bdf, type)
-            .id(Integer.parseInt(id.substring(0, 4), 16), Integer.parseInt(id.substring(5), 16))
-            .classCode(classCode)
-            .pcie(bool(f, "pcie", key + ".pcie"))
-            .multifunction(bool(f, "multifunction", key + ".multifunction"))
-            .acs(bool(f, "acs", key + ".acs"));
+        PciDev.Builder b =
+            PciDev.builder(bdf, type)
+                .id(Integer.parseInt(id.substring(0, 4), 16), Integer.parseInt(id.substring(5), 16))
+                .classCode(classCode)
+                .pcie(bool(f, "pcie", key + ".pcie"))
+                .multifunction(bool(f, "multifunction", key + ".multifunction"))
+                .acs(bool(f, "acs", key + ".acs"));
         String parent = nullableString(f, "parent", key + ".parent");
         if (parent != null) {
           Bdf p = bdf(parent, key + ".parent");
@@ -220,9 +229,10 @@ public final class MachineJson {
           b.quirkAliasDevfns(devfns);
         }
         String driver = nullableString(f, "driver", key + ".driver");
-        String failed = f.has("failed_driver")
-            ? nullableString(f, "failed_driver", key + ".failed_driver")
-            : null;
+        String failed =
+            f.has("failed_driver")
+                ? nullableString(f, "failed_driver", key + ".failed_driver")
+                : null;
         if (failed != null && driver != null) {
           throw MachineException.badMachine(key + ".failed_driver", "only with driver null");
         }
@@ -263,11 +273,15 @@ public final class MachineJson {
     }
 
     /**
-     * Every entry names a DMA-configured device; from 6.15 on every device is DMA-configured, so
-     * it only has to name a device.
+     * Every entry names a DMA-configured device; from 6.15 on every device is DMA-configured, so it
+     * only has to name a device.
      */
-    private void checkBindOrder(ImmutableList<String> order, ImmutableList<PciEntry> pci,
-        ImmutableList<PlatformEntry> platform, boolean everyDevice) throws MachineException {
+    private void checkBindOrder(
+        ImmutableList<String> order,
+        ImmutableList<PciEntry> pci,
+        ImmutableList<PlatformEntry> platform,
+        boolean everyDevice)
+        throws MachineException {
       Map<Bdf, PciEntry> byBdf = new HashMap<>();
       for (PciEntry e : pci) {
         byBdf.put(e.function().bdf(), e);
@@ -288,8 +302,8 @@ public final class MachineJson {
           ok = e != null && (everyDevice || e.dmaConfigured());
         }
         if (!ok) {
-          throw MachineException.badMachine("bind_order[" + i + "]",
-              name + " is not a DMA-configured device");
+          throw MachineException.badMachine(
+              "bind_order[" + i + "]", name + " is not a DMA-configured device");
         }
       }
     }
@@ -311,8 +325,7 @@ public final class MachineJson {
       }
     }
 
-    private static JsonNode array(JsonNode obj, String field, String key)
-        throws MachineException {
+    private static JsonNode array(JsonNode obj, String field, String key) throws MachineException {
       JsonNode v = required(obj, field, key);
       if (!v.isArray()) {
         throw MachineException.badMachine(key, "not an array");
@@ -320,8 +333,7 @@ public final class MachineJson {
       return v;
     }
 
-    private static String string(JsonNode obj, String field, String key)
-        throws MachineException {
+    private static String string(JsonNode obj, String field, String key) throws MachineException {
       JsonNode v = required(obj, field, key);
       if (!v.isTextual()) {
         throw MachineException.badMachine(key, "not a string");

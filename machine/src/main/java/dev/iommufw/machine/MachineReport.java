@@ -5,10 +5,11 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#machine">machine report</a>: one compact JSON line per device, in the
- * state's order, with the report's <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#lexical">lexical rules</a> (ASCII; bytes outside 0x20–0x7e, and characters
- * beyond Latin-1 as their UTF-8 bytes, written as a backslash-u escape; IDs as {@code "0x"} +
- * lowercase hex).
+ * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#machine">machine
+ * report</a>: one compact JSON line per device, in the state's order, with the report's <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#lexical">lexical rules</a>
+ * (ASCII; bytes outside 0x20–0x7e, and characters beyond Latin-1 as their UTF-8 bytes, written as a
+ * backslash-u escape; IDs as {@code "0x"} + lowercase hex).
  */
 public final class MachineReport {
   private MachineReport() {}
@@ -84,7 +85,8 @@ public final class MachineReport {
     } else if (b >= 0x20 && b <= 0x7e) {
       out.append((char) b);
     } else {
-      out.append("\\u00").append(Character.forDigit(b >> 4, 16))
+      out.append("\\u00")
+          .append(Character.forDigit(b >> 4, 16))
           .append(Character.forDigit(b & 0xf, 16));
     }
   }

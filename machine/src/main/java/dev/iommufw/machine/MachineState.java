@@ -8,9 +8,10 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The end state of a boot (see <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#machine">the machine report</a>): per device, the result, instance, IDs, errno and
- * group; and the groups themselves. An immutable value: two boots that ended the same way have
- * equal states.
+ * The end state of a boot (see <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#machine">the machine report</a>):
+ * per device, the result, instance, IDs, errno and group; and the groups themselves. An immutable
+ * value: two boots that ended the same way have equal states.
  *
  * @param devices one entry per device, PCI functions in address order, then platform devices in
  *     path order

@@ -8,7 +8,6 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import dev.iommufw.acpi.AcpiIommu;
-import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.BusKind;
 import dev.iommufw.core.DeferralPolicy;
 import dev.iommufw.core.Device;
@@ -23,9 +22,8 @@ import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.ProbeFlow;
 import dev.iommufw.core.RegistrationResult;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
-import dev.iommufw.of.FdtNode;
-import dev.iommufw.of.OfIommu;
 import dev.iommufw.drivers.ArmSmmuDriver;
 import dev.iommufw.drivers.ArmSmmuV3Driver;
 import dev.iommufw.drivers.VirtioIommuDriver;
@@ -36,6 +34,8 @@ import dev.iommufw.machine.MachineDescription.PlatformEntry;
 import dev.iommufw.machine.MachineState.DeviceState;
 import dev.iommufw.machine.MachineState.GroupState;
 import dev.iommufw.machine.MachineState.Result;
+import dev.iommufw.of.FdtNode;
+import dev.iommufw.of.OfIommu;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
@@ -43,31 +43,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One booting system of a {@link Machine}: an {@link IommuCore} with the machine's PCI topology,
- * the reference drivers ({@link ArmSmmuV3Driver}, {@link ArmSmmuDriver}, {@link
- * VirtioIommuDriver}) with the <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#hardware">hardware models</a>, every described IOMMU instance
- * and every device, created through the glue ({@link OfIommu} or {@link AcpiIommu}).
+ * the reference drivers ({@link ArmSmmuV3Driver}, {@link ArmSmmuDriver}, {@link VirtioIommuDriver})
+ * with the <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#hardware">hardware
+ * models</a>, every described IOMMU instance and every device, created through the glue ({@link
+ * OfIommu} or {@link AcpiIommu}).
  *
  * <p>{@link #run(BootEvent)} executes one event; events may run in any order and from several
  * threads (the core is thread-safe). Registering a virtio-iommu whose carrier's DMA configuration
- * is still deferred waits until the carrier binds: in Linux the instance registers from the
- * carrier driver's probe, which runs only once its DMA configuration succeeded or gave up. {@link
+ * is still deferred waits until the carrier binds: in Linux the instance registers from the carrier
+ * driver's probe, which runs only once its DMA configuration succeeded or gave up. {@link
  * #endState()} is a function of the core's state plus each device's last DMA-configure outcome.
  *
  * <h2>The kernel version</h2>
  *
- * Before 6.15 the core uses {@link ProbeFlow#offDeviceHandover()}: a device is configured when
- * its driver binds. From 6.15 on ({@link KernelVersion#firmwareInProbe()}) it uses {@link
- * ProbeFlow#firmwareInProbe(Comparator)} with the machine's {@link Machine#busOrder()}: a device
- * is configured when it is added and again when an instance registers, whether a driver binds or
- * not; the SMMUv3 driver answers {@code ENODEV} for a stream ID another device owns; and an
- * instance whose registration a failed probe aborted never registers again in that boot, so the
- * devices that point at it end, after the deferred-probe timeout, without an IOMMU (a device no
- * driver binds keeps the outcome of its last configuration). A configuration that finds its
- * instance not registered builds nothing, so it does not replace a device's last outcome.
+ * Before 6.15 the core uses {@link ProbeFlow#offDeviceHandover()}: a device is configured when its
+ * driver binds. From 6.15 on ({@link KernelVersion#firmwareInProbe()}) it uses {@link
+ * ProbeFlow#firmwareInProbe(Comparator)} with the machine's {@link Machine#busOrder()}: a device is
+ * configured when it is added and again when an instance registers, whether a driver binds or not;
+ * the SMMUv3 driver answers {@code ENODEV} for a stream ID another device owns; and an instance
+ * whose registration a failed probe aborted never registers again in that boot, so the devices that
+ * point at it end, after the deferred-probe timeout, without an IOMMU (a device no driver binds
+ * keeps the outcome of its last configuration). A configuration that finds its instance not
+ * registered builds nothing, so it does not replace a device's last outcome.
  *
  * <h2>From the glue's outcome to the report's result</h2>
  *
@@ -78,9 +78,9 @@ import org.jspecify.annotations.Nullable;
  *       acpi_dma_configure_id()} let the driver probe go on without an IOMMU.
  *   <li>Failed after the driver's {@code probe_device} ran → {@code error} with its errno and the
  *       IDs built: the kernel's {@code iommu_probe_device()} returned that error. So is a driver
- *       turning a formed fwspec down with {@code ENODEV} (the core's no-IOMMU outcome carrying
- *       the IDs it turned down), which the SMMUv3 driver of 6.15 and later does for a stream ID
- *       another device owns.
+ *       turning a formed fwspec down with {@code ENODEV} (the core's no-IOMMU outcome carrying the
+ *       IDs it turned down), which the SMMUv3 driver of 6.15 and later does for a stream ID another
+ *       device owns.
  *   <li>Failed in the glue before any {@code probe_device}: under DT → {@code error} ({@code
  *       of_iommu_configure()} returns the error, e.g. {@code EFAULT} from {@code of_map_id()});
  *       under ACPI → {@code none}, because {@code acpi_iommu_configure_id()} turns every error
@@ -97,12 +97,16 @@ public final class MachineSystem {
   private final ImmutableMap<String, IommuInstance> instances;
   private final ImmutableMap<String, Device> devices;
   private final Map<String, DmaConfigureResult> outcomes = new ConcurrentHashMap<>();
+
   /** Carried instances (virtio-iommu) by name → the device that carries them. */
   private final ImmutableMap<String, String> carriers;
+
   /** Carried instances whose registration waits for their carrier to bind. */
   private final java.util.Set<String> pending = ConcurrentHashMap.newKeySet();
+
   /** Whether the kernel parses the firmware in the probe path (6.15 and later). */
   private final boolean firmwareInProbe;
+
   /** Instances whose registration failed (from 6.15 on): they never register again. */
   private final java.util.Set<IommuInstance> failedRegistrations = ConcurrentHashMap.newKeySet();
 
@@ -115,8 +119,12 @@ public final class MachineSystem {
       for (String name : machine.busOrder()) {
         rank.put(name, rank.size());
       }
-      this.core = builder.probeFlow(ProbeFlow.firmwareInProbe(
-          Comparator.comparingInt(d -> rank.getOrDefault(d.name(), Integer.MAX_VALUE)))).build();
+      this.core =
+          builder
+              .probeFlow(
+                  ProbeFlow.firmwareInProbe(
+                      Comparator.comparingInt(d -> rank.getOrDefault(d.name(), Integer.MAX_VALUE))))
+              .build();
       this.smmuV3 = new ArmSmmuV3Driver(Errno.ENODEV);
     } else {
       this.core = builder.probeFlow(ProbeFlow.offDeviceHandover()).build();
@@ -137,19 +145,26 @@ public final class MachineSystem {
     OfIommu of = machine.ofGlue();
     AcpiIommu acpi = machine.acpiGlue();
     for (PciEntry e : machine.pciEntries().values()) {
-      PciFunction fn = machine.topology().pciFunction(
-          java.util.Objects.requireNonNull(machine.topology().function(e.function().bdf())));
+      PciFunction fn =
+          machine
+              .topology()
+              .pciFunction(
+                  java.util.Objects.requireNonNull(
+                      machine.topology().function(e.function().bdf())));
       Device glued;
       if (of != null) {
         PciHost host = machine.hostOf(e.function());
         String path = host == null ? null : host.node();
-        FdtNode hostNode = path == null ? null : java.util.Objects.requireNonNull(machine.fdt())
-            .node(path);
-        glued = hostNode != null
-            ? of.pciDevice(hostNode, fn)
-            : Device.builder(e.function().bdf().toString(), BusKind.PCI).pci(fn)
-                .fwNode(FwNode.create(e.function().bdf().toString()))
-                .dmaConfigureStep(of.dmaConfigureStep(null, null)).build();
+        FdtNode hostNode =
+            path == null ? null : java.util.Objects.requireNonNull(machine.fdt()).node(path);
+        glued =
+            hostNode != null
+                ? of.pciDevice(hostNode, fn)
+                : Device.builder(e.function().bdf().toString(), BusKind.PCI)
+                    .pci(fn)
+                    .fwNode(FwNode.create(e.function().bdf().toString()))
+                    .dmaConfigureStep(of.dmaConfigureStep(null, null))
+                    .build();
       } else {
         glued = java.util.Objects.requireNonNull(acpi).pciDevice(fn);
       }
@@ -158,10 +173,11 @@ public final class MachineSystem {
     for (PlatformEntry p : machine.platformEntries().values()) {
       FdtNode node = java.util.Objects.requireNonNull(machine.fdt()).node(p.node());
       OfIommu glue = java.util.Objects.requireNonNull(of);
-      Device glued = Device.builder(p.node(), BusKind.PLATFORM)
-          .fwNode(glue.fwNode(java.util.Objects.requireNonNull(node)))
-          .dmaConfigureStep(glue.dmaConfigureStep(node, null))
-          .build();
+      Device glued =
+          Device.builder(p.node(), BusKind.PLATFORM)
+              .fwNode(glue.fwNode(java.util.Objects.requireNonNull(node)))
+              .dmaConfigureStep(glue.dmaConfigureStep(node, null))
+              .build();
       devs.put(p.node(), recorded(glued, p.node()));
     }
     this.devices = ImmutableMap.copyOf(devs);
@@ -170,18 +186,21 @@ public final class MachineSystem {
   /** The glue's device, rebuilt with a DMA-configure step that records its last outcome. */
   private Device recorded(Device glued, String name) {
     DmaConfigure step = java.util.Objects.requireNonNull(glued.dmaConfigureStep());
-    Device.Builder b = Device.builder(name, glued.bus())
-        .dmaConfigureStep((c, d) -> {
-          DmaConfigureResult r = step.configure(c, d);
-          if (r instanceof DmaConfigureResult.Deferred && firmwareInProbe) {
-            // From 6.15 a configuration that finds its instance not registered builds nothing:
-            // the device keeps the outcome of its last configuration that did.
-            outcomes.putIfAbsent(name, r);
-          } else {
-            outcomes.put(name, r);
-          }
-          return r;
-        });
+    Device.Builder b =
+        Device.builder(name, glued.bus())
+            .dmaConfigureStep(
+                (c, d) -> {
+                  DmaConfigureResult r = step.configure(c, d);
+                  if (r instanceof DmaConfigureResult.Deferred && firmwareInProbe) {
+                    // From 6.15 a configuration that finds its instance not registered builds
+                    // nothing:
+                    // the device keeps the outcome of its last configuration that did.
+                    outcomes.putIfAbsent(name, r);
+                  } else {
+                    outcomes.put(name, r);
+                  }
+                  return r;
+                });
     FwNode node = glued.fwNode();
     if (node != null) {
       b.fwNode(node);
@@ -196,9 +215,10 @@ public final class MachineSystem {
   private IommuInstance createInstance(InstanceSpec s) {
     Hardware hw = s.hardware();
     return switch (s.driver()) {
-      case "arm-smmu-v3" -> hw == null
-          ? smmuV3.createPermissiveInstance(s.name(), s.node())
-          : smmuV3.createInstance(s.name(), s.node(), hw.sidBits());
+      case "arm-smmu-v3" ->
+          hw == null
+              ? smmuV3.createPermissiveInstance(s.name(), s.node())
+              : smmuV3.createInstance(s.name(), s.node(), hw.sidBits());
       // No arm-smmu hardware model: stream indexing over 16-bit IDs accepts every fwspec.
       case "arm-smmu" -> smmu.createInstance(s.name(), s.node(), 0, 0xffff, 0xffff);
       default -> {
@@ -296,8 +316,7 @@ public final class MachineSystem {
       progress = false;
       for (String name : List.copyOf(pending)) {
         String carrier = carriers.get(name);
-        if (carrier == null
-            || !(outcomes.get(carrier) instanceof DmaConfigureResult.Deferred)) {
+        if (carrier == null || !(outcomes.get(carrier) instanceof DmaConfigureResult.Deferred)) {
           pending.remove(name);
           register(instance(name));
           progress = true;
@@ -357,38 +376,52 @@ public final class MachineSystem {
       String name = e.getKey();
       Device dev = e.getValue();
       boolean pci = dev.bus() == BusKind.PCI;
-      String driver = pci
-          ? java.util.Objects.requireNonNull(
-              machine.pciEntries().get(Bdf.parse(name)))
-              .driver()
-          : java.util.Objects.requireNonNull(machine.platformEntries().get(name)).driver();
+      String driver =
+          pci
+              ? java.util.Objects.requireNonNull(machine.pciEntries().get(Bdf.parse(name))).driver()
+              : java.util.Objects.requireNonNull(machine.platformEntries().get(name)).driver();
       IommuBinding binding = dev.iommuBinding().orElse(null);
       DmaConfigureResult outcome = outcomes.get(name);
       if (binding != null) {
         String group = groupNames.computeIfAbsent(binding.group(), g -> name);
         members.computeIfAbsent(group, k -> new ArrayList<>()).add(name);
         groupInstance.putIfAbsent(group, binding.instance().name());
-        out.add(new DeviceState(name, pci, driver, Result.OK, binding.instance().name(),
-            binding.ids(), null, group));
+        out.add(
+            new DeviceState(
+                name,
+                pci,
+                driver,
+                Result.OK,
+                binding.instance().name(),
+                binding.ids(),
+                null,
+                group));
       } else if (outcome == null) {
-        out.add(new DeviceState(name, pci, driver, Result.UNPROBED, null, ImmutableIntArray.of(),
-            null, null));
+        out.add(
+            new DeviceState(
+                name, pci, driver, Result.UNPROBED, null, ImmutableIntArray.of(), null, null));
       } else if (outcome instanceof DmaConfigureResult.Failed f && isError(dev, f)) {
-        out.add(new DeviceState(name, pci, driver, Result.ERROR, null, f.ids(), f.error().name(),
-            null));
+        out.add(
+            new DeviceState(
+                name, pci, driver, Result.ERROR, null, f.ids(), f.error().name(), null));
       } else if (outcome instanceof DmaConfigureResult.NoIommu n && !n.ids().isEmpty()) {
         // The driver's probe_device turned the formed fwspec down with ENODEV.
-        out.add(new DeviceState(name, pci, driver, Result.ERROR, null, n.ids(),
-            Errno.ENODEV.name(), null));
+        out.add(
+            new DeviceState(
+                name, pci, driver, Result.ERROR, null, n.ids(), Errno.ENODEV.name(), null));
       } else {
-        out.add(new DeviceState(name, pci, driver, Result.NONE, null, ImmutableIntArray.of(),
-            null, null));
+        out.add(
+            new DeviceState(
+                name, pci, driver, Result.NONE, null, ImmutableIntArray.of(), null, null));
       }
     }
     ImmutableList.Builder<GroupState> groups = ImmutableList.builder();
     for (Map.Entry<String, List<String>> g : members.entrySet()) {
-      groups.add(new GroupState(g.getKey(), java.util.Objects.requireNonNull(
-          groupInstance.get(g.getKey())), ImmutableList.copyOf(g.getValue())));
+      groups.add(
+          new GroupState(
+              g.getKey(),
+              java.util.Objects.requireNonNull(groupInstance.get(g.getKey())),
+              ImmutableList.copyOf(g.getValue())));
     }
     return new MachineState(ImmutableList.copyOf(out), groups.build());
   }
@@ -412,5 +445,4 @@ public final class MachineSystem {
   public Machine machine() {
     return machine;
   }
-
 }

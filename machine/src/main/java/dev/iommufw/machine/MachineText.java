@@ -4,8 +4,6 @@ import com.google.common.collect.ImmutableList;
 import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciDev;
 import dev.iommufw.core.pci.PciTopology;
-import dev.iommufw.machine.Machine;
-import dev.iommufw.machine.MachineState;
 import dev.iommufw.machine.MachineState.DeviceState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,10 +14,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The text view of a booted machine: a header naming the machine and its IOMMU instances, the
- * PCI tree drawn the way {@code lspci -tv} draws it — each function annotated with its vendor and
- * device ID, driver, and what the boot gave it (instance, IDs, group; or the error; or no IOMMU)
- * — and then the platform devices.
+ * The text view of a booted machine: a header naming the machine and its IOMMU instances, the PCI
+ * tree drawn the way {@code lspci -tv} draws it — each function annotated with its vendor and
+ * device ID, driver, and what the boot gave it (instance, IDs, group; or the error; or no IOMMU) —
+ * and then the platform devices.
  */
 public final class MachineText {
   private final Machine machine;
@@ -54,20 +52,27 @@ public final class MachineText {
   }
 
   private String render() {
-    out.append("# ").append(machine.description().name()).append(" (kernel ")
-        .append(machine.description().kernel()).append(", ")
+    out.append("# ")
+        .append(machine.description().name())
+        .append(" (kernel ")
+        .append(machine.description().kernel())
+        .append(", ")
         .append(machine.description().firmwareKind().name().toLowerCase(java.util.Locale.ROOT))
         .append(")\n");
     for (String name : machine.instanceNames()) {
-      out.append("# iommu ").append(name).append(": ").append(machine.describeInstance(name))
+      out.append("# iommu ")
+          .append(name)
+          .append(": ")
+          .append(machine.describeInstance(name))
           .append('\n');
     }
     // Root buses: the functions without a bridge above them, by (segment, bus).
     Map<Long, List<PciDev>> roots = new TreeMap<>();
     for (PciDev f : topology.functions()) {
       if (topology.upstreamBridge(f) == null) {
-        roots.computeIfAbsent((long) f.bdf().segment() << 8 | f.bdf().bus(),
-            k -> new ArrayList<>()).add(f);
+        roots
+            .computeIfAbsent((long) f.bdf().segment() << 8 | f.bdf().bus(), k -> new ArrayList<>())
+            .add(f);
       }
     }
     for (Map.Entry<Long, List<PciDev>> root : roots.entrySet()) {
@@ -101,8 +106,8 @@ public final class MachineText {
   /** One function to draw: the text before its glyph, and its glyph. */
   private record Frame(PciDev dev, String base, String glyph) {}
 
-  private static void pushChildren(Deque<Frame> stack, List<PciDev> devs, String base,
-      boolean root) {
+  private static void pushChildren(
+      Deque<Frame> stack, List<PciDev> devs, String base, boolean root) {
     for (int i = devs.size() - 1; i >= 0; i--) {
       String glyph;
       if (devs.size() == 1) {
@@ -115,12 +120,13 @@ public final class MachineText {
   }
 
   private String label(PciDev f) {
-    StringBuilder s = new StringBuilder(String.format("%02x.%x", f.bdf().device(),
-        f.bdf().function()));
+    StringBuilder s =
+        new StringBuilder(String.format("%02x.%x", f.bdf().device(), f.bdf().function()));
     if (f.type().isBridge()) {
-      s.append(f.secondary() == f.subordinate()
-          ? String.format("-[%02x]", f.secondary())
-          : String.format("-[%02x-%02x]", f.secondary(), f.subordinate()));
+      s.append(
+          f.secondary() == f.subordinate()
+              ? String.format("-[%02x]", f.secondary())
+              : String.format("-[%02x-%02x]", f.secondary(), f.subordinate()));
     }
     DeviceState d = states.get(f.bdf().toString());
     s.append("  ").append(d == null ? "" : annotation(f, d));
@@ -132,8 +138,8 @@ public final class MachineText {
   }
 
   /**
-   * One device's annotation: driver, then the instance, IDs and group, the error, or the absence
-   * of an IOMMU.
+   * One device's annotation: driver, then the instance, IDs and group, the error, or the absence of
+   * an IOMMU.
    *
    * @param d the device's end state
    * @return the annotation
@@ -142,10 +148,18 @@ public final class MachineText {
     StringBuilder s = new StringBuilder();
     s.append(d.driver() == null ? "(no driver)" : d.driver());
     switch (d.result()) {
-      case OK -> s.append(" -> ").append(d.iommu()).append(" ids ").append(ids(d))
-          .append(" group ").append(d.group());
-      case ERROR -> s.append(" !! ").append(d.errno()).append(d.ids().isEmpty() ? "" : " ids ")
-          .append(d.ids().isEmpty() ? "" : ids(d));
+      case OK ->
+          s.append(" -> ")
+              .append(d.iommu())
+              .append(" ids ")
+              .append(ids(d))
+              .append(" group ")
+              .append(d.group());
+      case ERROR ->
+          s.append(" !! ")
+              .append(d.errno())
+              .append(d.ids().isEmpty() ? "" : " ids ")
+              .append(d.ids().isEmpty() ? "" : ids(d));
       case NONE -> s.append(" (no IOMMU)");
       case UNPROBED -> s.append(" (not DMA-configured)");
     }

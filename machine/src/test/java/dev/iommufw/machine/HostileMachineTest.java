@@ -14,16 +14,17 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * Resource bounds (issue 12) for the machine loader: a machine with more than 10^5 PCI
- * functions behind a chain of 255 nested bridges per segment loads, boots and reports (outcome
- * only; no timing).
+ * Resource bounds (issue 12) for the machine loader: a machine with more than 10^5 PCI functions
+ * behind a chain of 255 nested bridges per segment loads, boots and reports (outcome only; no
+ * timing).
  */
 class HostileMachineTest {
   private static final String BASE = "/machines/linux-6.12-acpi-smmuv3/";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static byte[] resource(String path) throws IOException {
-    try (InputStream in = Objects.requireNonNull(HostileMachineTest.class.getResourceAsStream(path))) {
+    try (InputStream in =
+        Objects.requireNonNull(HostileMachineTest.class.getResourceAsStream(path))) {
       return in.readAllBytes();
     }
   }
@@ -35,9 +36,15 @@ class HostileMachineTest {
   private static ObjectNode function(
       String bdf, String type, String classCode, @Nullable String parent, @Nullable String driver) {
     ObjectNode f = JSON.createObjectNode();
-    f.put("bdf", bdf).put("id", "1af4:1041").put("class", classCode).put("type", type)
-        .put("pcie", false).put("multifunction", true).put("acs", false)
-        .put("parent", parent).put("driver", driver);
+    f.put("bdf", bdf)
+        .put("id", "1af4:1041")
+        .put("class", classCode)
+        .put("type", type)
+        .put("pcie", false)
+        .put("multifunction", true)
+        .put("acs", false)
+        .put("parent", parent)
+        .put("driver", driver);
     return f;
   }
 
@@ -82,9 +89,10 @@ class HostileMachineTest {
     }
     assertThat(functions).isGreaterThan(100_000);
 
-    Machine machine = Machine.of(
-        MachineJson.parse(JSON.writeValueAsBytes(root)),
-        Map.of("IORT.bin", resource(BASE + "IORT.bin")));
+    Machine machine =
+        Machine.of(
+            MachineJson.parse(JSON.writeValueAsBytes(root)),
+            Map.of("IORT.bin", resource(BASE + "IORT.bin")));
     MachineState state = machine.boot();
 
     assertThat(machine.deviceNames()).hasSizeGreaterThanOrEqualTo(functions);

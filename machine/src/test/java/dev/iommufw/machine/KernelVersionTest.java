@@ -21,8 +21,25 @@ class KernelVersionTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "6", "6.", ".12", "6.12.117", "06.12", "6.012", "6,12", " 6.12",
-      "6.12 ", "v6.12", "6.-1", "6.1a", "99999.1", "6.99999", "６.１２"})
+  @ValueSource(
+      strings = {
+        "",
+        "6",
+        "6.",
+        ".12",
+        "6.12.117",
+        "06.12",
+        "6.012",
+        "6,12",
+        " 6.12",
+        "6.12 ",
+        "v6.12",
+        "6.-1",
+        "6.1a",
+        "99999.1",
+        "6.99999",
+        "６.１２"
+      })
   void anythingElseIsNotAVersion(String text) {
     assertThat(KernelVersion.parse(text)).isEqualTo(Optional.empty());
   }
@@ -47,7 +64,6 @@ class KernelVersionTest {
 
   @Test
   void negativeNumbersAreMisuse() {
-    assertThatThrownBy(() -> new KernelVersion(-1, 0))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new KernelVersion(-1, 0)).isInstanceOf(IllegalArgumentException.class);
   }
 }

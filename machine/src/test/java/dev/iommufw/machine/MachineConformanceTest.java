@@ -16,8 +16,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every machine of the copied corpus boots to its real kernel's report, byte for byte. */
 class MachineConformanceTest {
   static Path corpus() throws URISyntaxException {
-    return Path.of(Objects.requireNonNull(
-        MachineConformanceTest.class.getResource("/machines/NOTICE.md")).toURI()).resolveSibling(".");
+    return Path.of(
+            Objects.requireNonNull(MachineConformanceTest.class.getResource("/machines/NOTICE.md"))
+                .toURI())
+        .resolveSibling(".");
   }
 
   static List<Path> machines() throws IOException, URISyntaxException {

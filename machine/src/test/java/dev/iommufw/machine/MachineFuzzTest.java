@@ -14,16 +14,18 @@ import org.jspecify.annotations.Nullable;
  * Jazzer fuzz target for the machine loader (issue 12): {@link MachineJson#parse}, {@link
  * Machine#of}, {@link Machine#boot()} and {@link MachineReport#bytes}.
  *
- * <p>Input: the first byte picks the firmware files of one corpus machine (the blob or tables
- * stay intact, so the fuzzer works on the description); the rest is {@code machine.json}.
- * Property: a report, or {@link MachineException}; any other throwable, or an input past
- * Jazzer's per-input time limit, is a finding.
+ * <p>Input: the first byte picks the firmware files of one corpus machine (the blob or tables stay
+ * intact, so the fuzzer works on the description); the rest is {@code machine.json}. Property: a
+ * report, or {@link MachineException}; any other throwable, or an input past Jazzer's per-input
+ * time limit, is a finding.
  *
  * <p>Under plain {@code mvn verify} this replays {@code
  * src/test/resources/dev/iommufw/machine/MachineFuzzTestInputs/load/}. To fuzz for a chosen time
  * (default 2 minutes; the JVM uses about 2 GB), with inputs capped at 4 KiB for speed:
+ *
  * <pre>JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m mvn -pl machine test -Dtest=MachineFuzzTest \
  *     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_len=4096</pre>
+ *
  * A finding is saved as {@code crash-*} in the inputs directory and replays from then on.
  */
 class MachineFuzzTest {

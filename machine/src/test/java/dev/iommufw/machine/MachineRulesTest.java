@@ -16,7 +16,9 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
-/** The hardware rules (machine.md §5), the device rules (§2), registration and deferral (§3, §4). */
+/**
+ * The hardware rules (machine.md §5), the device rules (§2), registration and deferral (§3, §4).
+ */
 class MachineRulesTest {
   static final String ACPI = "linux-6.12-acpi-smmuv3";
   static final String DT_VIOMMU = "linux-6.12-dt-viommu";
@@ -54,11 +56,14 @@ class MachineRulesTest {
   @Test
   void aStreamOwnedByAnotherDeviceIsEinvalFirstBindWins() throws Exception {
     // A conventional function at 03:00.0 has RID 0x300: the bridge alias 03:01.0 already owns.
-    MachineState s = boot(ACPI, r -> {
-      ObjectNode extra = r.withArray("pci").addObject();
-      extra.setAll(pci(r, 8).deepCopy());
-      extra.put("bdf", "0000:03:00.0");
-    });
+    MachineState s =
+        boot(
+            ACPI,
+            r -> {
+              ObjectNode extra = r.withArray("pci").addObject();
+              extra.setAll(pci(r, 8).deepCopy());
+              extra.put("bdf", "0000:03:00.0");
+            });
     assertThat(dev(s, "0000:03:01.0").result()).isEqualTo(Result.OK);
     DeviceState second = dev(s, "0000:03:00.0");
     assertThat(second.result()).isEqualTo(Result.ERROR);
@@ -80,10 +85,13 @@ class MachineRulesTest {
   void thePcieBridgeAliasQuirkAndDuplicatesInOneDevice() throws Exception {
     // An ASMedia bridge below a root port is flagged: it aliases secondary << 8, not its RID.
     // A quirk devfn naming the function itself repeats its RID: both are accepted.
-    MachineState s = boot(ACPI, r -> {
-      pci(r, 7).put("type", "pci-bridge").put("pcie", false).put("id", "1b21:1080");
-      pci(r, 8).putArray("dma_alias_devfns").add("0x8");
-    });
+    MachineState s =
+        boot(
+            ACPI,
+            r -> {
+              pci(r, 7).put("type", "pci-bridge").put("pcie", false).put("id", "1b21:1080");
+              pci(r, 8).putArray("dma_alias_devfns").add("0x8");
+            });
     DeviceState nic = dev(s, "0000:03:01.0");
     assertThat(nic.result()).isEqualTo(Result.OK);
     assertThat(nic.ids().asList()).containsExactly(0x308, 0x308, 0x300);
@@ -92,7 +100,7 @@ class MachineRulesTest {
 
   @Test
   void unknownEndpointsAreEnoentAndAnInstanceWithoutAModelAcceptsAll() throws Exception {
-    MachineState modelled = boot(DT_VIOMMU, r -> { });
+    MachineState modelled = boot(DT_VIOMMU, r -> {});
     assertThat(dev(modelled, "0000:03:01.0").errno()).isEqualTo("ENOENT");
     MachineState free = boot(DT_VIOMMU, r -> r.putObject("iommu_hardware"));
     DeviceState nic = dev(free, "0000:03:01.0");
@@ -103,10 +111,13 @@ class MachineRulesTest {
 
   @Test
   void aVirtioIommuRegistersOnlyWhenItsCarrierBinds() throws Exception {
-    MachineState s = boot(DT_VIOMMU, r -> {
-      pci(r, 1).putNull("driver");
-      r.withArray("bind_order").remove(7);
-    });
+    MachineState s =
+        boot(
+            DT_VIOMMU,
+            r -> {
+              pci(r, 1).putNull("driver");
+              r.withArray("bind_order").remove(7);
+            });
     for (DeviceState d : s.devices()) {
       assertThat(d.result()).as(d.device()).isIn(Result.NONE, Result.UNPROBED);
     }
@@ -124,12 +135,15 @@ class MachineRulesTest {
 
   @Test
   void bridgesAndFailedProbesAreDmaConfiguredWithoutADriver() throws Exception {
-    MachineState s = boot(ACPI, r -> {
-      pci(r, 7).putNull("driver");
-      pci(r, 6).putNull("driver").put("failed_driver", "e1000e");
-      pci(r, 1).putNull("driver");
-      r.withArray("bind_order").remove(5);
-    });
+    MachineState s =
+        boot(
+            ACPI,
+            r -> {
+              pci(r, 7).putNull("driver");
+              pci(r, 6).putNull("driver").put("failed_driver", "e1000e");
+              pci(r, 1).putNull("driver");
+              r.withArray("bind_order").remove(5);
+            });
     DeviceState bridge = dev(s, "0000:02:00.0");
     assertThat(bridge.result()).isEqualTo(Result.OK);
     assertThat(bridge.driver()).isNull();
@@ -148,11 +162,11 @@ class MachineRulesTest {
 
   @Test
   void groupsNameTheirFirstMemberAndTheirInstance() throws Exception {
-    MachineState s = boot("linux-6.12-dt-smmuv3-mf", r -> { });
-    MachineState.GroupState g = s.groups().stream()
-        .filter(x -> x.name().equals("0000:00:07.0")).findFirst().orElseThrow();
-    assertThat(g.members()).containsExactly("0000:00:07.0", "0000:00:07.1", "0000:02:00.0",
-        "0000:03:00.0");
+    MachineState s = boot("linux-6.12-dt-smmuv3-mf", r -> {});
+    MachineState.GroupState g =
+        s.groups().stream().filter(x -> x.name().equals("0000:00:07.0")).findFirst().orElseThrow();
+    assertThat(g.members())
+        .containsExactly("0000:00:07.0", "0000:00:07.1", "0000:02:00.0", "0000:03:00.0");
     assertThat(g.instance()).isEqualTo("smmu3.0x0000000009050000");
   }
 }

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * Guava's package sanity checks over every public class of {@code dev.iommufw.machine}: nulls
- * are rejected up front with a {@link NullPointerException}, and value types obey {@code equals}.
+ * Guava's package sanity checks over every public class of {@code dev.iommufw.machine}: nulls are
+ * rejected up front with a {@link NullPointerException}, and value types obey {@code equals}.
  */
 class PackageSanityTest {
   private static final Path JSON =
@@ -29,7 +29,8 @@ class PackageSanityTest {
   void descriptionsAndStatesAreEqualByValue() throws Exception {
     Machine a = Machine.load(JSON);
     Machine again = Machine.load(JSON);
-    Machine b = Machine.load(Path.of("src/test/resources/machines/linux-6.12-dt-viommu/machine.json"));
+    Machine b =
+        Machine.load(Path.of("src/test/resources/machines/linux-6.12-dt-viommu/machine.json"));
     new EqualsTester()
         .addEqualityGroup(a.description(), again.description())
         .addEqualityGroup(b.description())

@@ -13,21 +13,21 @@ import org.jspecify.annotations.Nullable;
 /**
  * An immutable, parsed flattened device tree blob (Devicetree Specification format v16/v17).
  *
- * <p>{@link #parse(byte[])} checks the blob in a fixed order (the
- * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dtb-checks">DTB checks</a>: magic; header and blob size;
- * {@code version} at least 16, {@code last_comp_version} at most 17 and not above {@code
- * version}; the reservation block 8-byte and the structure block 4-byte aligned; block offsets
- * and sizes within the blob; the structure walk) and throws {@link FdtFormatException} for the
- * first failing check; no other exception escapes for any input. Which blobs it accepts matches
- * current libfdt's {@code fdt_check_full()}, except that it reads versions 16 and 17 only
- * (libfdt: 2 and up), requires the blob to fill the input exactly, refuses an empty or {@code
- * /}-containing child node name and a property after a subnode (libfdt does not look at these),
- * accepts NOP tokens between the root node's end and the END token (libfdt 1.6.1 does not), and
- * ends the memory reservation list at the (0, 0) entry only (libfdt: at any entry of size 0).
+ * <p>{@link #parse(byte[])} checks the blob in a fixed order (the <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dtb-checks">DTB checks</a>:
+ * magic; header and blob size; {@code version} at least 16, {@code last_comp_version} at most 17
+ * and not above {@code version}; the reservation block 8-byte and the structure block 4-byte
+ * aligned; block offsets and sizes within the blob; the structure walk) and throws {@link
+ * FdtFormatException} for the first failing check; no other exception escapes for any input. Which
+ * blobs it accepts matches current libfdt's {@code fdt_check_full()}, except that it reads versions
+ * 16 and 17 only (libfdt: 2 and up), requires the blob to fill the input exactly, refuses an empty
+ * or {@code /}-containing child node name and a property after a subnode (libfdt does not look at
+ * these), accepts NOP tokens between the root node's end and the END token (libfdt 1.6.1 does not),
+ * and ends the memory reservation list at the (0, 0) entry only (libfdt: at any entry of size 0).
  *
- * <p>Parsing is a single pass over the structure block with no recursion, so deep or hostile
- * blobs cannot exhaust the stack, and nothing is allocated by a size read from the blob before
- * that size has been checked against the blob's length.
+ * <p>Parsing is a single pass over the structure block with no recursion, so deep or hostile blobs
+ * cannot exhaust the stack, and nothing is allocated by a size read from the blob before that size
+ * has been checked against the blob's length.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -82,8 +82,8 @@ public final class Fdt {
   }
 
   /**
-   * Parses the remaining bytes of a buffer (from its position to its limit). The buffer's
-   * position is not changed.
+   * Parses the remaining bytes of a buffer (from its position to its limit). The buffer's position
+   * is not changed.
    *
    * @param blob the blob
    * @return the parsed tree
@@ -240,8 +240,8 @@ public final class Fdt {
 
   /**
    * Looks a node up by its full path, such as {@code /soc/iommu@1000}. Each path component must
-   * equal a node name exactly (including the unit address); with two equal sibling names the
-   * first one wins.
+   * equal a node name exactly (including the unit address); with two equal sibling names the first
+   * one wins.
    *
    * @param path an absolute path; {@code /} is the root
    * @return the node, or null when there is none

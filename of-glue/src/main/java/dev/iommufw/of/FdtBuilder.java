@@ -27,8 +27,8 @@ import java.util.Map;
  * Fdt fdt = Fdt.parse(b.build());
  * }</pre>
  *
- * <p>Properties are emitted before subnodes in each node, in the order they were added. Names
- * are ISO-8859-1 strings. Not thread-safe.
+ * <p>Properties are emitted before subnodes in each node, in the order they were added. Names are
+ * ISO-8859-1 strings. Not thread-safe.
  */
 public final class FdtBuilder {
   private final Node root = new Node("");
@@ -202,8 +202,8 @@ public final class FdtBuilder {
     /**
      * Adds a child node.
      *
-     * @param name its name with unit address, e.g. {@code iommu@1000}: non-empty, no {@code /}
-     *     and no NUL, chars 0–255
+     * @param name its name with unit address, e.g. {@code iommu@1000}: non-empty, no {@code /} and
+     *     no NUL, chars 0–255
      * @return the child's builder
      * @throws IllegalArgumentException for an invalid name
      */

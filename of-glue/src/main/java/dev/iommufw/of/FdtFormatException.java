@@ -3,8 +3,8 @@ package dev.iommufw.of;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 /**
- * A flattened device tree blob that is not well formed (see the
- * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dtb-checks">DTB checks</a>).
+ * A flattened device tree blob that is not well formed (see the <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dtb-checks">DTB checks</a>).
  *
  * <p>The checks run in a fixed order and the first failing one decides the {@link Problem}; the
  * exception also carries the byte offset in the blob where the problem was found.
@@ -31,6 +31,7 @@ public final class FdtFormatException extends Exception {
 
   /** What is wrong. */
   private final Problem problem;
+
   /** The byte offset in the blob where the problem was found. */
   private final long offset;
 

@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One node of a parsed device tree: its name, place in the tree and properties in blob order.
  *
- * <p>Instances are created by {@link Fdt} and never change after parsing. Node identity is
- * object identity: two nodes are the same node only if they are the same object.
+ * <p>Instances are created by {@link Fdt} and never change after parsing. Node identity is object
+ * identity: two nodes are the same node only if they are the same object.
  */
 public final class FdtNode {
   private static final ImmutableList<String> NO_STRINGS = ImmutableList.of();
@@ -69,8 +69,8 @@ public final class FdtNode {
   }
 
   /**
-   * The node name including the unit address exactly as in the blob ({@code iommu@1000}); the
-   * empty string for the root.
+   * The node name including the unit address exactly as in the blob ({@code iommu@1000}); the empty
+   * string for the root.
    *
    * @return the name (ISO-8859-1)
    */
@@ -230,8 +230,8 @@ public final class FdtNode {
 
   /**
    * Whether the node is available (kernel: {@code of_device_is_available()}): it has no {@code
-   * status}, or a non-empty, NUL-terminated {@code status} whose string is exactly {@code okay}
-   * or {@code ok}. A value without any NUL is not available.
+   * status}, or a non-empty, NUL-terminated {@code status} whose string is exactly {@code okay} or
+   * {@code ok}. A value without any NUL is not available.
    *
    * @return true if available
    */
@@ -258,8 +258,8 @@ public final class FdtNode {
   }
 
   /**
-   * This node's {@code #address-cells}, i.e. the number of cells its children use for an
-   * address in {@code reg}; the Devicetree Specification default 2 when absent or short.
+   * This node's {@code #address-cells}, i.e. the number of cells its children use for an address in
+   * {@code reg}; the Devicetree Specification default 2 when absent or short.
    *
    * @return the cell count (unsigned bit pattern)
    */
@@ -268,8 +268,8 @@ public final class FdtNode {
   }
 
   /**
-   * This node's {@code #size-cells}, i.e. the number of cells its children use for a size in
-   * {@code reg}; the Devicetree Specification default 1 when absent or short.
+   * This node's {@code #size-cells}, i.e. the number of cells its children use for a size in {@code
+   * reg}; the Devicetree Specification default 1 when absent or short.
    *
    * @return the cell count (unsigned bit pattern)
    */

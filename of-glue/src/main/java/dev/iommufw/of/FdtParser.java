@@ -68,20 +68,22 @@ final class FdtParser {
       // A blob cannot be compatible with a format newer than its own (libfdt's
       // fdt_check_header() rejects this with FDT_ERR_BADVERSION): in practice a v16 header
       // claiming v17 compatibility, whose missing size_dt_struct a v17 reader would trust.
-      throw fail(Problem.BAD_STRUCTURE, 24,
-          "last_comp_version " + lastComp + " > version " + version);
+      throw fail(
+          Problem.BAD_STRUCTURE, 24, "last_comp_version " + lastComp + " > version " + version);
     }
     // Current libfdt (fdt_check_header(), FDT_ERR_ALIGNMENT) refuses blocks off their natural
     // boundary: reservation entries are pairs of u64, structure tokens are u32. Older libfdt
     // (1.6.1) checked only the blob's own base address; the Devicetree Specification requires
     // both alignments, so a misaligned block is a bad offset, not a quirk to tolerate.
     if (offRsvmap % 8 != 0) {
-      throw fail(Problem.BAD_OFFSET, 16,
+      throw fail(
+          Problem.BAD_OFFSET,
+          16,
           "memory reservation block offset " + offRsvmap + " is not 8-byte aligned");
     }
     if (offStruct % 4 != 0) {
-      throw fail(Problem.BAD_OFFSET, 8,
-          "structure block offset " + offStruct + " is not 4-byte aligned");
+      throw fail(
+          Problem.BAD_OFFSET, 8, "structure block offset " + offStruct + " is not 4-byte aligned");
     }
     long headerSize = version >= 17 ? 40 : 36;
     long sizeStruct = version >= 17 ? u32(36) : totalSize - offStruct;
@@ -107,7 +109,12 @@ final class FdtParser {
       (int) sizeStrings,
       (int) sizeStruct
     };
-    return walk(header, reservations, (int) offStruct, (int) sizeStruct, (int) offStrings,
+    return walk(
+        header,
+        reservations,
+        (int) offStruct,
+        (int) sizeStruct,
+        (int) offStrings,
         (int) sizeStrings);
   }
 
@@ -117,7 +124,9 @@ final class FdtParser {
     // off is an unchecked u32: walk in long arithmetic and index only after the bound check.
     for (long p = off; ; p += 16) {
       if (p + 16 > totalSize) {
-        throw fail(Problem.BAD_OFFSET, Math.min(p, totalSize),
+        throw fail(
+            Problem.BAD_OFFSET,
+            Math.min(p, totalSize),
             "memory reservation list not terminated in the blob");
       }
       int i = (int) p;
@@ -162,98 +171,98 @@ final class FdtParser {
       int token = Fdt.readInt(blob, p);
       switch (token) {
         case FDT_BEGIN_NODE -> {
-            int nameStart = p + 4;
-            int nul = indexOfNul(nameStart, end);
-            if (nul < 0) {
-              throw fail(Problem.BAD_STRUCTURE, nameStart, "node name not terminated in block");
-            }
-            int depth = open.size();
-            @Nullable FdtNode parent = null;
-            if (depth == 0) {
-              if (rootSeen) {
-                throw fail(Problem.BAD_STRUCTURE, p, "second root node");
-              }
-              if (nul != nameStart) {
-                throw fail(Problem.BAD_STRUCTURE, nameStart, "root node name is not empty");
-              }
-              rootSeen = true;
-            } else {
-              if (nul == nameStart) {
-                throw fail(Problem.BAD_STRUCTURE, nameStart, "empty node name");
-              }
-              for (int i = nameStart; i < nul; i++) {
-                if (blob[i] == '/') {
-                  throw fail(Problem.BAD_STRUCTURE, i, "node name contains '/'");
-                }
-              }
-              parent = open.get(depth - 1);
-              closeProperties(parent, depth - 1, propScratch, propStart, propsDone, byPhandle);
-            }
-            String name = new String(blob, nameStart, nul - nameStart, StandardCharsets.ISO_8859_1);
-            FdtNode node = new FdtNode(name, parent, nodes.size());
-            nodes.add(node);
-            childScratch.add(node);
-            if (depth == propStart.length) {
-              propStart = Arrays.copyOf(propStart, depth * 2);
-              childStart = Arrays.copyOf(childStart, depth * 2);
-              propsDone = Arrays.copyOf(propsDone, depth * 2);
-            }
-            open.add(node);
-            propStart[depth] = propScratch.size();
-            childStart[depth] = childScratch.size();
-            propsDone[depth] = false;
-            p = align(structStart, nul + 1);
+          int nameStart = p + 4;
+          int nul = indexOfNul(nameStart, end);
+          if (nul < 0) {
+            throw fail(Problem.BAD_STRUCTURE, nameStart, "node name not terminated in block");
           }
+          int depth = open.size();
+          @Nullable FdtNode parent = null;
+          if (depth == 0) {
+            if (rootSeen) {
+              throw fail(Problem.BAD_STRUCTURE, p, "second root node");
+            }
+            if (nul != nameStart) {
+              throw fail(Problem.BAD_STRUCTURE, nameStart, "root node name is not empty");
+            }
+            rootSeen = true;
+          } else {
+            if (nul == nameStart) {
+              throw fail(Problem.BAD_STRUCTURE, nameStart, "empty node name");
+            }
+            for (int i = nameStart; i < nul; i++) {
+              if (blob[i] == '/') {
+                throw fail(Problem.BAD_STRUCTURE, i, "node name contains '/'");
+              }
+            }
+            parent = open.get(depth - 1);
+            closeProperties(parent, depth - 1, propScratch, propStart, propsDone, byPhandle);
+          }
+          String name = new String(blob, nameStart, nul - nameStart, StandardCharsets.ISO_8859_1);
+          FdtNode node = new FdtNode(name, parent, nodes.size());
+          nodes.add(node);
+          childScratch.add(node);
+          if (depth == propStart.length) {
+            propStart = Arrays.copyOf(propStart, depth * 2);
+            childStart = Arrays.copyOf(childStart, depth * 2);
+            propsDone = Arrays.copyOf(propsDone, depth * 2);
+          }
+          open.add(node);
+          propStart[depth] = propScratch.size();
+          childStart[depth] = childScratch.size();
+          propsDone[depth] = false;
+          p = align(structStart, nul + 1);
+        }
         case FDT_END_NODE -> {
-            int depth = open.size();
-            if (depth == 0) {
-              throw fail(Problem.BAD_STRUCTURE, p, "END_NODE without an open node");
-            }
-            FdtNode node = open.remove(depth - 1);
-            closeProperties(node, depth - 1, propScratch, propStart, propsDone, byPhandle);
-            int first = childStart[depth - 1];
-            if (first == childScratch.size()) {
-              node.setChildren(ImmutableList.of(), nodes.size()); // a leaf: the common case
-            } else {
-              List<FdtNode> kids = childScratch.subList(first, childScratch.size());
-              node.setChildren(ImmutableList.copyOf(kids), nodes.size());
-              kids.clear();
-            }
-            p += 4;
+          int depth = open.size();
+          if (depth == 0) {
+            throw fail(Problem.BAD_STRUCTURE, p, "END_NODE without an open node");
           }
+          FdtNode node = open.remove(depth - 1);
+          closeProperties(node, depth - 1, propScratch, propStart, propsDone, byPhandle);
+          int first = childStart[depth - 1];
+          if (first == childScratch.size()) {
+            node.setChildren(ImmutableList.of(), nodes.size()); // a leaf: the common case
+          } else {
+            List<FdtNode> kids = childScratch.subList(first, childScratch.size());
+            node.setChildren(ImmutableList.copyOf(kids), nodes.size());
+            kids.clear();
+          }
+          p += 4;
+        }
         case FDT_PROP -> {
-            int depth = open.size();
-            if (depth == 0) {
-              throw fail(Problem.BAD_STRUCTURE, p, "property outside a node");
-            }
-            if (p > end - 12) {
-              throw fail(Problem.BAD_STRUCTURE, p, "property header runs past the block");
-            }
-            long len = u32(p + 4);
-            long nameOff = u32(p + 8);
-            int valueStart = p + 12;
-            if (len > end - valueStart) {
-              throw fail(Problem.BAD_STRUCTURE, p, "property value runs past the block");
-            }
-            if (nameOff >= stringsSize) {
-              throw fail(Problem.BAD_STRUCTURE, p + 8, "property name offset outside strings");
-            }
-            if (propsDone[depth - 1]) {
-              throw fail(Problem.BAD_STRUCTURE, p, "property after a subnode");
-            }
-            String name = names.get((int) nameOff);
-            if (name == null) {
-              int nameStart = stringsStart + (int) nameOff;
-              int nul = indexOfNul(nameStart, stringsStart + stringsSize);
-              if (nul < 0) {
-                throw fail(Problem.BAD_STRUCTURE, nameStart, "property name not terminated");
-              }
-              name = new String(blob, nameStart, nul - nameStart, StandardCharsets.ISO_8859_1);
-              names.put((int) nameOff, name);
-            }
-            propScratch.add(new FdtProperty(name, blob, valueStart, (int) len));
-            p = align(structStart, valueStart + (int) len);
+          int depth = open.size();
+          if (depth == 0) {
+            throw fail(Problem.BAD_STRUCTURE, p, "property outside a node");
           }
+          if (p > end - 12) {
+            throw fail(Problem.BAD_STRUCTURE, p, "property header runs past the block");
+          }
+          long len = u32(p + 4);
+          long nameOff = u32(p + 8);
+          int valueStart = p + 12;
+          if (len > end - valueStart) {
+            throw fail(Problem.BAD_STRUCTURE, p, "property value runs past the block");
+          }
+          if (nameOff >= stringsSize) {
+            throw fail(Problem.BAD_STRUCTURE, p + 8, "property name offset outside strings");
+          }
+          if (propsDone[depth - 1]) {
+            throw fail(Problem.BAD_STRUCTURE, p, "property after a subnode");
+          }
+          String name = names.get((int) nameOff);
+          if (name == null) {
+            int nameStart = stringsStart + (int) nameOff;
+            int nul = indexOfNul(nameStart, stringsStart + stringsSize);
+            if (nul < 0) {
+              throw fail(Problem.BAD_STRUCTURE, nameStart, "property name not terminated");
+            }
+            name = new String(blob, nameStart, nul - nameStart, StandardCharsets.ISO_8859_1);
+            names.put((int) nameOff, name);
+          }
+          propScratch.add(new FdtProperty(name, blob, valueStart, (int) len));
+          p = align(structStart, valueStart + (int) len);
+        }
         case FDT_NOP -> p += 4;
         case FDT_END -> {
           if (!open.isEmpty()) {
@@ -266,7 +275,7 @@ final class FdtParser {
               header, reservations, ImmutableList.copyOf(nodes), ImmutableMap.copyOf(byPhandle));
         }
         default ->
-          throw fail(Problem.BAD_STRUCTURE, p, "unknown token 0x" + Integer.toHexString(token));
+            throw fail(Problem.BAD_STRUCTURE, p, "unknown token 0x" + Integer.toHexString(token));
       }
     }
   }

@@ -172,9 +172,8 @@ public final class FdtProperty {
   }
 
   /**
-   * The value as a string list: split at NUL bytes, dropping the one empty piece after a final
-   * NUL. An empty value is the empty list; a value without a final NUL ends with its unterminated
-   * piece.
+   * The value as a string list: split at NUL bytes, dropping the one empty piece after a final NUL.
+   * An empty value is the empty list; a value without a final NUL ends with its unterminated piece.
    *
    * @return the strings (ISO-8859-1)
    */

@@ -9,10 +9,11 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code iommu-map} and {@code iommu-map-mask} properties of one node, and the ID look-up through them (kernel: {@code of_map_id()}).
+ * The {@code iommu-map} and {@code iommu-map-mask} properties of one node, and the ID look-up
+ * through them (kernel: {@code of_map_id()}).
  *
- * <p>All arithmetic is unsigned 32-bit with wrap-around; IDs, bases and lengths are {@code int}
- * bit patterns.
+ * <p>All arithmetic is unsigned 32-bit with wrap-around; IDs, bases and lengths are {@code int} bit
+ * patterns.
  */
 public final class IommuMap {
   /**
@@ -74,7 +75,11 @@ public final class IommuMap {
       int phandle = cells[4 * k + 1];
       entries.add(
           new Entry(
-              k, cells[4 * k], phandle, fdt.nodeByPhandle(phandle), cells[4 * k + 2],
+              k,
+              cells[4 * k],
+              phandle,
+              fdt.nodeByPhandle(phandle),
+              cells[4 * k + 2],
               cells[4 * k + 3]));
     }
     return new IommuMap(true, false, mask, entries.build());
@@ -90,8 +95,8 @@ public final class IommuMap {
   }
 
   /**
-   * Whether the property length is 0 or not a multiple of 16 bytes (then there are no entries
-   * and every look-up fails with {@code EINVAL}).
+   * Whether the property length is 0 or not a multiple of 16 bytes (then there are no entries and
+   * every look-up fails with {@code EINVAL}).
    *
    * @return true for a bad length
    */
@@ -179,10 +184,10 @@ public final class IommuMap {
   }
 
   /**
-   * The untargeted look-up as a sorted table of disjoint ID intervals, each labelled with the
-   * first tuple that covers it; equal to the scan of {@link #map} for a null target. Only tuples
-   * before the first one whose {@code rid-base} has bits outside the mask can win: reaching that
-   * tuple ends the scan with {@code EFAULT}. Built in O(n log n), looked up in O(log n).
+   * The untargeted look-up as a sorted table of disjoint ID intervals, each labelled with the first
+   * tuple that covers it; equal to the scan of {@link #map} for a null target. Only tuples before
+   * the first one whose {@code rid-base} has bits outside the mask can win: reaching that tuple
+   * ends the scan with {@code EFAULT}. Built in O(n log n), looked up in O(log n).
    */
   private static final class Index {
     private final ImmutableList<Entry> entries;
@@ -260,7 +265,14 @@ public final class IommuMap {
 
   @Override
   public String toString() {
-    return "IommuMap{present=" + present + ", badLength=" + badLength + ", mask=0x"
-        + Integer.toHexString(mask) + ", entries=" + entries + "}";
+    return "IommuMap{present="
+        + present
+        + ", badLength="
+        + badLength
+        + ", mask=0x"
+        + Integer.toHexString(mask)
+        + ", entries="
+        + entries
+        + "}";
   }
 }

@@ -31,15 +31,21 @@ public record IommusEntry(int index, int phandle, FdtNode target, ImmutableIntAr
   }
 
   /**
-   * The entry with its phandle and cells in hex, for example {@code IommusEntry[0: phandle 0x1
-   * -> /smmuv3@9050000, args=[0x10]]}.
+   * The entry with its phandle and cells in hex, for example {@code IommusEntry[0: phandle 0x1 ->
+   * /smmuv3@9050000, args=[0x10]]}.
    *
    * @return a description
    */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("IommusEntry[").append(index).append(": phandle 0x")
-        .append(Integer.toHexString(phandle)).append(" -> ").append(target.path()).append(", args=[");
+    StringBuilder sb =
+        new StringBuilder("IommusEntry[")
+            .append(index)
+            .append(": phandle 0x")
+            .append(Integer.toHexString(phandle))
+            .append(" -> ")
+            .append(target.path())
+            .append(", args=[");
     for (int i = 0; i < args.length(); i++) {
       sb.append(i == 0 ? "" : ", ").append("0x").append(Integer.toHexString(args.get(i)));
     }

@@ -13,8 +13,8 @@ public sealed interface MapResult {
    * A tuple matched.
    *
    * <p>When the tuple's phandle resolves to no node, {@code node} is null: the kernel returns
-   * {@code -ENODEV} for that case ("no IOMMU", NONE) without trying later tuples. The output ID
-   * is reported anyway.
+   * {@code -ENODEV} for that case ("no IOMMU", NONE) without trying later tuples. The output ID is
+   * reported anyway.
    *
    * @param entryIndex the index of the matching tuple
    * @param node the tuple's target node, or null when its phandle does not resolve
@@ -28,8 +28,13 @@ public sealed interface MapResult {
      */
     @Override
     public String toString() {
-      return "Mapped[entryIndex=" + entryIndex + ", node=" + (node == null ? null : node.path())
-          + ", outId=0x" + Integer.toHexString(outId) + "]";
+      return "Mapped[entryIndex="
+          + entryIndex
+          + ", node="
+          + (node == null ? null : node.path())
+          + ", outId=0x"
+          + Integer.toHexString(outId)
+          + "]";
     }
   }
 

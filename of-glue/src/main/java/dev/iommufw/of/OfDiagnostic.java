@@ -5,9 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A defect in an IOMMU binding property that the kernel passes over silently or with a log
- * line, reported by the port as data (the {@code diagnostics} of the
- * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dtb">device tree report</a>).
+ * A defect in an IOMMU binding property that the kernel passes over silently or with a log line,
+ * reported by the port as data (the {@code diagnostics} of the <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dtb">device tree report</a>).
  *
  * @param kind what is wrong
  * @param index the entry index it concerns, or null when it concerns the whole property

@@ -29,13 +29,13 @@ import org.jspecify.annotations.Nullable;
  * drivers can read the node's properties. A device created from a node and an IOMMU instance
  * registered with that node therefore agree.
  *
- * <p><b>Configure</b> ({@link #configure}) follows the kernel's {@code of_iommu_configure()}: platform devices use {@code
- * iommus} with each target's {@code #iommu-cells}; PCI functions use the host's {@code
- * iommu-map}/{@code iommu-map-mask}, once per DMA alias; buses with an input ID (fsl-mc) use
- * {@code iommu-map} with that ID. The fwspec is built off the device — the driver translates
- * each specifier through {@link IommuCore#fwspecOfXlate} — and the formed fwspec is handed to
- * {@link IommuCore#probeDevice(Device, IommuFwspec)}. Nothing is ever left on the device when
- * configuration defers or fails.
+ * <p><b>Configure</b> ({@link #configure}) follows the kernel's {@code of_iommu_configure()}:
+ * platform devices use {@code iommus} with each target's {@code #iommu-cells}; PCI functions use
+ * the host's {@code iommu-map}/{@code iommu-map-mask}, once per DMA alias; buses with an input ID
+ * (fsl-mc) use {@code iommu-map} with that ID. The fwspec is built off the device — the driver
+ * translates each specifier through {@link IommuCore#fwspecOfXlate} — and the formed fwspec is
+ * handed to {@link IommuCore#probeDevice(Device, IommuFwspec)}. Nothing is ever left on the device
+ * when configuration defers or fails.
  *
  * <p>Immutable and thread-safe.
  */
@@ -127,9 +127,7 @@ public final class OfIommu {
    */
   public @Nullable FdtNode fdtNode(FwNode node) {
     FdtNode n = node.source(FdtNode.class);
-    if (n != null
-        && n.index() < fwNodes.length
-        && fwNodes[n.index()] == node) {
+    if (n != null && n.index() < fwNodes.length && fwNodes[n.index()] == node) {
       return n;
     }
     return null;
@@ -140,15 +138,14 @@ public final class OfIommu {
   // ============================================================================================
 
   /**
-   * Configures a device's IOMMU from the tree (kernel: {@code of_iommu_configure()} as the
-   * series' "iommu/of: Do not use dev-&gt;iommu within of_iommu_configure()" made it: the fwspec is
-   * built off the device and handed to the core complete).
+   * Configures a device's IOMMU from the tree (kernel: {@code of_iommu_configure()} as the series'
+   * "iommu/of: Do not use dev-&gt;iommu within of_iommu_configure()" made it: the fwspec is built
+   * off the device and handed to the core complete).
    *
    * @param core the system
    * @param dev a device of {@code core}
    * @param master the node to parse: the device's own node for platform devices, the PCI host
-   *     controller node for PCI functions, the bus node for buses with an input ID; null for
-   *     none
+   *     controller node for PCI functions, the bus node for buses with an input ID; null for none
    * @param inputId the bus-supplied input ID (fsl-mc ICID, …), or null
    * @return configured, no IOMMU, deferred, or failed
    */
@@ -180,8 +177,8 @@ public final class OfIommu {
   }
 
   /**
-   * The DMA-configure step for a device created from this tree (kernel: {@code
-   * bus->dma_configure} → {@code of_dma_configure_id()}).
+   * The DMA-configure step for a device created from this tree (kernel: {@code bus->dma_configure}
+   * → {@code of_dma_configure_id()}).
    *
    * @param master the node to parse (see {@link #configure})
    * @param inputId the bus-supplied input ID, or null
@@ -192,8 +189,8 @@ public final class OfIommu {
   }
 
   /**
-   * The outcome of parsing one device before the hand-off: {@link #OK_SENTINEL} to go on, an
-   * early result (no IOMMU, deferred), or a failure whose result also reports the IDs built.
+   * The outcome of parsing one device before the hand-off: {@link #OK_SENTINEL} to go on, an early
+   * result (no IOMMU, deferred), or a failure whose result also reports the IDs built.
    */
   private static final class Step {
     static final Step OK_SENTINEL = new Step(null, null, "ok");
@@ -223,8 +220,7 @@ public final class OfIommu {
       if (early != null) {
         return early;
       }
-      return new DmaConfigureResult.Failed(
-          checkNotNull(error), reason, fwspec.ids());
+      return new DmaConfigureResult.Failed(checkNotNull(error), reason, fwspec.ids());
     }
   }
 
@@ -254,17 +250,20 @@ public final class OfIommu {
     return Step.OK_SENTINEL;
   }
 
-  private Step mapAndXlate(
-      IommuCore core, Device dev, FdtNode master, int id, IommuFwspec fwspec) {
+  private Step mapAndXlate(IommuCore core, Device dev, FdtNode master, int id, IommuFwspec fwspec) {
     MapResult mapped = IommuMap.parse(fdt, master).mapId(id);
     if (mapped instanceof MapResult.Failed failed) {
       return switch (failed.error()) {
         case ENODEV -> Step.none("no iommu-map on " + master.path());
         case EINVAL -> Step.failed(Errno.EINVAL, "malformed iommu-map on " + master.path());
-        case EFAULT -> Step.failed(
-            Errno.EFAULT,
-            "iommu-map entry " + failed.entryIndex() + " of " + master.path()
-                + " has a base outside iommu-map-mask");
+        case EFAULT ->
+            Step.failed(
+                Errno.EFAULT,
+                "iommu-map entry "
+                    + failed.entryIndex()
+                    + " of "
+                    + master.path()
+                    + " has a base outside iommu-map-mask");
       };
     }
     if (mapped instanceof MapResult.NoMatch) {
@@ -305,7 +304,6 @@ public final class OfIommu {
     return DmaConfigureResult.fromProbe(core.probeDevice(dev, fwspec), iommu);
   }
 
-
   // ============================================================================================
   // Population
   // ============================================================================================
@@ -321,7 +319,9 @@ public final class OfIommu {
   public ImmutableList<Device> platformDevices() {
     ImmutableList.Builder<Device> out = ImmutableList.builder();
     for (FdtNode node : fdt.nodes()) {
-      if (node.parent() == null || node.compatible().isEmpty() || !availableWithAncestors(node)
+      if (node.parent() == null
+          || node.compatible().isEmpty()
+          || !availableWithAncestors(node)
           || belowPciHost(node)) {
         continue;
       }
@@ -350,10 +350,10 @@ public final class OfIommu {
   }
 
   /**
-   * Creates the device for a PCI function below a host. Its firmware node is the host child
-   * node whose {@code reg} names the function's bus and devfn (how a PCI device picks up its
-   * {@code of_node}), or a fresh node when there is none. Its DMA-configure step uses the host's
-   * {@code iommu-map} once per DMA alias. The device is not added to a core.
+   * Creates the device for a PCI function below a host. Its firmware node is the host child node
+   * whose {@code reg} names the function's bus and devfn (how a PCI device picks up its {@code
+   * of_node}), or a fresh node when there is none. Its DMA-configure step uses the host's {@code
+   * iommu-map} once per DMA alias. The device is not added to a core.
    *
    * @param host a PCI host node of this tree
    * @param function the function's PCI identity and DMA aliases

@@ -7,8 +7,8 @@ import com.google.common.primitives.ImmutableIntArray;
 import java.util.OptionalInt;
 
 /**
- * The parsed {@code iommus} property of one client node (kernel: the
- * {@code of_parse_phandle_with_args()} loop of {@code of_iommu_configure()}).
+ * The parsed {@code iommus} property of one client node (kernel: the {@code
+ * of_parse_phandle_with_args()} loop of {@code of_iommu_configure()}).
  *
  * <p>Entries are read from the first cell until the property ends or an entry cannot be parsed.
  * Where the kernel would silently end the list, a diagnostic names the entry and the reason.
@@ -16,7 +16,8 @@ import java.util.OptionalInt;
  * @param entries the well-formed entries, in order
  * @param diagnostics the defects found, in the order found
  */
-public record OfIommus(ImmutableList<IommusEntry> entries, ImmutableList<OfDiagnostic> diagnostics) {
+public record OfIommus(
+    ImmutableList<IommusEntry> entries, ImmutableList<OfDiagnostic> diagnostics) {
   private static final OfIommus ABSENT = new OfIommus(ImmutableList.of(), ImmutableList.of());
 
   /**

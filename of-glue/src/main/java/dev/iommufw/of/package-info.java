@@ -6,9 +6,9 @@
  * dev.iommufw.of.FdtNode}s and {@link dev.iommufw.of.FdtProperty}s; every defect of the blob is
  * reported as a checked {@link dev.iommufw.of.FdtFormatException}. {@link
  * dev.iommufw.of.FdtBuilder} makes blobs in code. {@link dev.iommufw.of.OfIommus} and {@link
- * dev.iommufw.of.IommuMap} read the two client bindings the way the kernel's {@code of_iommu}
- * code does ({@code of_iommu_configure()}, {@code of_map_id()}), adding typed {@link dev.iommufw.of.OfDiagnostic}s
- * where the kernel would stop silently.
+ * dev.iommufw.of.IommuMap} read the two client bindings the way the kernel's {@code of_iommu} code
+ * does ({@code of_iommu_configure()}, {@code of_map_id()}), adding typed {@link
+ * dev.iommufw.of.OfDiagnostic}s where the kernel would stop silently.
  *
  * <p>Strings in a blob are byte strings. This package exposes them as {@code String}s whose chars
  * are the bytes read as ISO-8859-1 (never decoded as UTF-8), so that byte-wise comparisons and

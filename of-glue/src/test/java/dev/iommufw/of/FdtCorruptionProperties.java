@@ -18,7 +18,8 @@ import org.quicktheories.generators.Generate;
  */
 class FdtCorruptionProperties {
   private static final List<String> SMALL =
-      List.of("hm-bad-props.dtb", "hm-disabled.dtb", "sun50i-h6-pine-h64.dtb", "fsl-ls1088a-rdb.dtb");
+      List.of(
+          "hm-bad-props.dtb", "hm-disabled.dtb", "sun50i-h6-pine-h64.dtb", "fsl-ls1088a-rdb.dtb");
   private static final String LARGE = "qemu-virt-viommu-slot3.dtb";
 
   private static byte[] load(String name) {
@@ -33,8 +34,7 @@ class FdtCorruptionProperties {
   record Damage(int kind, int where, int value) {}
 
   static Gen<Damage> damages() {
-    return integers().between(0, 3)
-        .zip(integers().allPositive(), integers().all(), Damage::new);
+    return integers().between(0, 3).zip(integers().allPositive(), integers().all(), Damage::new);
   }
 
   static byte[] apply(byte[] original, List<Damage> damages) {
@@ -112,7 +112,8 @@ class FdtCorruptionProperties {
   void everyStrictPrefixOfASmallBlobIsRejectedAsTruncatedOrUnsigned() throws FdtFormatException {
     byte[] blob = load("hm-bad-props.dtb");
     assertThat(blob.length).isGreaterThan(40);
-    assertThat(Fdt.parse(blob).nodes()).isNotEmpty(); // the whole blob is well formed (its properties are bad)
+    assertThat(Fdt.parse(blob).nodes())
+        .isNotEmpty(); // the whole blob is well formed (its properties are bad)
     for (int n = 0; n < blob.length; n++) {
       byte[] prefix = java.util.Arrays.copyOf(blob, n);
       // the magic needs 4 bytes, the header 40, and the header's totalsize the whole blob

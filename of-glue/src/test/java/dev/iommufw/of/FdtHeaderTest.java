@@ -116,9 +116,9 @@ class FdtHeaderTest {
   }
 
   /**
-   * Current libfdt's {@code fdt_check_header()} refuses a reservation block off an 8-byte
-   * boundary and a structure block off a 4-byte boundary ({@code FDT_ERR_ALIGNMENT}); the reader
-   * refuses them as bad offsets, naming the header field. Every aligned shift is still accepted.
+   * Current libfdt's {@code fdt_check_header()} refuses a reservation block off an 8-byte boundary
+   * and a structure block off a 4-byte boundary ({@code FDT_ERR_ALIGNMENT}); the reader refuses
+   * them as bad offsets, naming the header field. Every aligned shift is still accepted.
    */
   @Test
   void misalignedBlocksAreBadOffsetsAndAlignedShiftsAreAccepted() throws Exception {
@@ -132,11 +132,13 @@ class FdtHeaderTest {
         assertThat(Fdt.parse(rsv).node("/a@1")).isNotNull();
       } else {
         assertThatThrownBy(() -> Fdt.parse(rsv))
-            .isInstanceOfSatisfying(FdtFormatException.class, e -> {
-              assertThat(e.problem()).isEqualTo(Problem.BAD_OFFSET);
-              assertThat(e.offset()).isEqualTo(16);
-              assertThat(e.getMessage()).contains("not 8-byte aligned");
-            });
+            .isInstanceOfSatisfying(
+                FdtFormatException.class,
+                e -> {
+                  assertThat(e.problem()).isEqualTo(Problem.BAD_OFFSET);
+                  assertThat(e.offset()).isEqualTo(16);
+                  assertThat(e.getMessage()).contains("not 8-byte aligned");
+                });
       }
       if (gap % 4 == 0) {
         Fdt moved = Fdt.parse(struct);
@@ -144,11 +146,13 @@ class FdtHeaderTest {
         assertThat(moved.nodeCount()).isEqualTo(aligned.nodeCount());
       } else {
         assertThatThrownBy(() -> Fdt.parse(struct))
-            .isInstanceOfSatisfying(FdtFormatException.class, e -> {
-              assertThat(e.problem()).isEqualTo(Problem.BAD_OFFSET);
-              assertThat(e.offset()).isEqualTo(8);
-              assertThat(e.getMessage()).contains("not 4-byte aligned");
-            });
+            .isInstanceOfSatisfying(
+                FdtFormatException.class,
+                e -> {
+                  assertThat(e.problem()).isEqualTo(Problem.BAD_OFFSET);
+                  assertThat(e.offset()).isEqualTo(8);
+                  assertThat(e.getMessage()).contains("not 4-byte aligned");
+                });
       }
     }
   }

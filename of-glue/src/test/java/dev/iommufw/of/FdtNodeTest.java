@@ -93,10 +93,12 @@ class FdtNodeTest {
     soc.addChild("iommu@1000").addChild("leaf");
     soc.addChild("dev@2000");
     Fdt fdt = Fdt.parse(b.build());
-    assertThat(fdt.nodes()).extracting(FdtNode::path)
+    assertThat(fdt.nodes())
+        .extracting(FdtNode::path)
         .containsExactly("/", "/soc", "/soc/iommu@1000", "/soc/iommu@1000/leaf", "/soc/dev@2000");
     assertThat(Trees.at(fdt, "/")).isSameAs(fdt.root());
-    assertThat(Trees.at(fdt, "/soc/iommu@1000/leaf").parent()).isSameAs(Trees.at(fdt, "/soc/iommu@1000"));
+    assertThat(Trees.at(fdt, "/soc/iommu@1000/leaf").parent())
+        .isSameAs(Trees.at(fdt, "/soc/iommu@1000"));
     assertThat(fdt.node("/soc/iommu")).isNull();
     assertThat(fdt.node("soc")).isNull();
     assertThat(fdt.node("/soc//dev@2000")).isNull();

@@ -12,8 +12,11 @@ class FdtPropertyValueTest {
   private static FdtProperty parsed(String name, int... cells) throws FdtFormatException {
     FdtBuilder b = new FdtBuilder();
     b.root().cells("#address-cells", 2).addChild("n@1").cells(name, cells);
-    FdtNode n = Fdt.parse(b.build()).nodes().stream()
-        .filter(x -> x.name().equals("n@1")).findFirst().orElseThrow();
+    FdtNode n =
+        Fdt.parse(b.build()).nodes().stream()
+            .filter(x -> x.name().equals("n@1"))
+            .findFirst()
+            .orElseThrow();
     return java.util.Objects.requireNonNull(n.property(name));
   }
 

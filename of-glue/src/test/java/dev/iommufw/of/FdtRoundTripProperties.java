@@ -75,12 +75,16 @@ class FdtRoundTripProperties {
   }
 
   static Gen<byte[]> values() {
-    return Generate.byteArrays(integers().between(0, 20), Generate.bytes((byte) -128, (byte) 127, (byte) 0));
+    return Generate.byteArrays(
+        integers().between(0, 20), Generate.bytes((byte) -128, (byte) 127, (byte) 0));
   }
 
   static Gen<Op> ops() {
     return Generate.booleans()
-        .zip(integers().between(0, 1000), names(1), values(),
+        .zip(
+            integers().between(0, 1000),
+            names(1),
+            values(),
             (node, target, name, value) -> new Op(node, target, name, value));
   }
 
@@ -157,8 +161,11 @@ class FdtRoundTripProperties {
   private static int[] cellsOf(byte[] v) {
     int[] out = new int[v.length / 4];
     for (int i = 0; i < out.length; i++) {
-      out[i] = ((v[4 * i] & 0xff) << 24) | ((v[4 * i + 1] & 0xff) << 16)
-          | ((v[4 * i + 2] & 0xff) << 8) | (v[4 * i + 3] & 0xff);
+      out[i] =
+          ((v[4 * i] & 0xff) << 24)
+              | ((v[4 * i + 1] & 0xff) << 16)
+              | ((v[4 * i + 2] & 0xff) << 8)
+              | (v[4 * i + 3] & 0xff);
     }
     return out;
   }

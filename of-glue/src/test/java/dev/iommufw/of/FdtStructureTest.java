@@ -101,30 +101,42 @@ class FdtStructureTest {
   @Test
   void structureDefects() {
     assertThat(problemOf(new Tokens().begin("").word(5).end().fin()))
-        .as("unknown token").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("unknown token")
+        .isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().begin("").end()))
-        .as("no END").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("no END")
+        .isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().begin("").fin()))
-        .as("unbalanced").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("unbalanced")
+        .isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().begin("").end().end().fin()))
-        .as("extra END_NODE").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("extra END_NODE")
+        .isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().begin("x").end().fin()))
-        .as("named root").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("named root")
+        .isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().begin("").end().begin("").end().fin()))
-        .as("second root").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("second root")
+        .isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().begin("").begin("").end().end().fin()))
-        .as("empty child name").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("empty child name")
+        .isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().begin("").begin("a/b").end().end().fin()))
-        .as("slash in name").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("slash in name")
+        .isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().begin("").begin("a").end().prop(0, 1).end().fin()))
-        .as("property after subnode").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("property after subnode")
+        .isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().begin("").prop(100, 1).end().fin()))
-        .as("name offset outside strings").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("name offset outside strings")
+        .isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().prop(0, 1).begin("").end().fin()))
-        .as("property outside a node").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("property outside a node")
+        .isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().fin())).as("no root").isEqualTo(Problem.BAD_STRUCTURE);
     assertThat(problemOf(new Tokens().begin("").word(3).word(0x1000).word(0).end().fin()))
-        .as("property past the block").isEqualTo(Problem.BAD_STRUCTURE);
+        .as("property past the block")
+        .isEqualTo(Problem.BAD_STRUCTURE);
   }
 
   @Test
@@ -133,13 +145,15 @@ class FdtStructureTest {
     byte[] struct = {0, 0, 0, 1, 'a', 'b', 'c', 'd'};
     assertThatThrownBy(() -> Fdt.parse(blob(struct, STRINGS)))
         .isInstanceOfSatisfying(
-            FdtFormatException.class, e -> assertThat(e.problem()).isEqualTo(Problem.BAD_STRUCTURE));
+            FdtFormatException.class,
+            e -> assertThat(e.problem()).isEqualTo(Problem.BAD_STRUCTURE));
     // Property name without NUL inside the strings block.
     byte[] strings = "phandle".getBytes(StandardCharsets.ISO_8859_1);
     byte[] s2 = new Tokens().begin("").prop(0, 1).end().fin().bytes();
     assertThatThrownBy(() -> Fdt.parse(blob(s2, strings)))
         .isInstanceOfSatisfying(
-            FdtFormatException.class, e -> assertThat(e.problem()).isEqualTo(Problem.BAD_STRUCTURE));
+            FdtFormatException.class,
+            e -> assertThat(e.problem()).isEqualTo(Problem.BAD_STRUCTURE));
   }
 
   @Test

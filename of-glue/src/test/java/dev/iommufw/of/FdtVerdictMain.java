@@ -13,13 +13,13 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The Java side of the libfdt differential check ({@code src/test/libfdt/compare.sh}): prints
- * one line per blob file named on the command line (or, with no arguments, on each line of
- * standard input): {@code <file>\tOK} when {@link Fdt#parse} accepts it, else {@code
+ * The Java side of the libfdt differential check ({@code src/test/libfdt/compare.sh}): prints one
+ * line per blob file named on the command line (or, with no arguments, on each line of standard
+ * input): {@code <file>\tOK} when {@link Fdt#parse} accepts it, else {@code
  * <file>\t<Problem>\t<message>} (for example {@code BAD_STRUCTURE}).
  *
- * <p>Not a test: only the script runs it. The verdicts that matter are asserted offline by
- * {@code LibfdtAgreementTest}.
+ * <p>Not a test: only the script runs it. The verdicts that matter are asserted offline by {@code
+ * LibfdtAgreementTest}.
  */
 final class FdtVerdictMain {
   private FdtVerdictMain() {}

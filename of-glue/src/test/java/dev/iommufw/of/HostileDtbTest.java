@@ -1,8 +1,8 @@
 package dev.iommufw.of;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static java.util.Objects.requireNonNull;
 
 import dev.iommufw.of.FdtFormatException.Problem;
 import java.nio.ByteBuffer;
@@ -41,8 +41,9 @@ class HostileDtbTest {
     assertThat(fdt.descendants(fdt.root())).hasSize(DEEP + 1);
     OfIommus iommus = OfIommus.parse(fdt, deepest);
     assertThat(iommus.diagnostics()).isEmpty();
-    assertThat(iommus.entries()).singleElement().satisfies(
-        e -> assertThat(e.args().asList()).containsExactly(42));
+    assertThat(iommus.entries())
+        .singleElement()
+        .satisfies(e -> assertThat(e.args().asList()).containsExactly(42));
   }
 
   @Test

@@ -14,8 +14,8 @@ import org.quicktheories.generators.Generate;
 
 /**
  * The indexed look-up of long maps (more than {@link IommuMap#INDEX_THRESHOLD} tuples, issue 12)
- * against the linear reference scan: small ID spaces so that tuples overlap, nest, wrap and
- * share bounds, and masks that make some {@code rid-base} fail the mask check.
+ * against the linear reference scan: small ID spaces so that tuples overlap, nest, wrap and share
+ * bounds, and masks that make some {@code rid-base} fail the mask check.
  */
 class IommuMapIndexProperties {
   private static final long U32 = 0xffffffffL;
@@ -28,11 +28,12 @@ class IommuMapIndexProperties {
   }
 
   static Gen<int[]> tuples() {
-    return ids().zip(
-        Generate.pick(List.of(1, 2, 0, 0xbeef)),
-        ids(),
-        Generate.oneOf(integers().between(0, 0x20), ids()),
-        (b, p, o, l) -> new int[] {b, p, o, l});
+    return ids()
+        .zip(
+            Generate.pick(List.of(1, 2, 0, 0xbeef)),
+            ids(),
+            Generate.oneOf(integers().between(0, 0x20), ids()),
+            (b, p, o, l) -> new int[] {b, p, o, l});
   }
 
   static Gen<@Nullable Integer> masks() {
@@ -86,9 +87,10 @@ class IommuMapIndexProperties {
       // every tuple bound, so that interval edges are hit
       for (int k = 0; k < tuples.size(); k += 7) {
         int base = cells[4 * k];
-        for (int probe : new int[] {base - 1, base, base + cells[4 * k + 3] - 1,
-            base + cells[4 * k + 3]}) {
-          assertThat(map.mapId(probe)).as("probe %x", probe)
+        for (int probe :
+            new int[] {base - 1, base, base + cells[4 * k + 3] - 1, base + cells[4 * k + 3]}) {
+          assertThat(map.mapId(probe))
+              .as("probe %x", probe)
               .isEqualTo(model(fdt, cells, mask, probe));
         }
       }

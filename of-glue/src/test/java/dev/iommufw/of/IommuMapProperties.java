@@ -19,8 +19,22 @@ class IommuMapProperties {
   /** Interesting u32 values: boundaries plus a small neighbourhood of typical IDs. */
   static Gen<Integer> u32s() {
     return Generate.oneOf(
-        Generate.pick(List.of(0, 1, 7, 8, 0xf, 0x10, 0xff, 0x100, 0xfff8, 0xffff, 0x10000,
-            0xffff0000, 0xfffffff0, 0xffffffff)),
+        Generate.pick(
+            List.of(
+                0,
+                1,
+                7,
+                8,
+                0xf,
+                0x10,
+                0xff,
+                0x100,
+                0xfff8,
+                0xffff,
+                0x10000,
+                0xffff0000,
+                0xfffffff0,
+                0xffffffff)),
         integers().between(0, 0x120),
         integers().all());
   }

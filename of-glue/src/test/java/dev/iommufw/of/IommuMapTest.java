@@ -55,7 +55,8 @@ class IommuMapTest {
 
   @Test
   void maskAppliesToInputOnlyAndNoMatchReturnsUnmaskedId() throws Exception {
-    Fdt fdt = tree(h -> h.cells("iommu-map-mask", 0xfff8).cells("iommu-map", 0x8, SMMU, 0x100, 0x8));
+    Fdt fdt =
+        tree(h -> h.cells("iommu-map-mask", 0xfff8).cells("iommu-map", 0x8, SMMU, 0x100, 0x8));
     IommuMap m = IommuMap.parse(fdt, Trees.at(fdt, "/pcie"));
     assertThat(m.mask()).isEqualTo(0xfff8);
     assertThat(m.mapId(0x1000f)).isEqualTo(new MapResult.Mapped(0, Trees.at(fdt, "/smmu"), 0x100));
@@ -64,8 +65,11 @@ class IommuMapTest {
 
   @Test
   void shortMaskMeansAllBits() throws Exception {
-    IommuMap m = map(h -> h.bytes("iommu-map-mask", new byte[] {0, (byte) 0xff})
-        .cells("iommu-map", 0, SMMU, 0, 0x100));
+    IommuMap m =
+        map(
+            h ->
+                h.bytes("iommu-map-mask", new byte[] {0, (byte) 0xff})
+                    .cells("iommu-map", 0, SMMU, 0, 0x100));
     assertThat(m.mask()).isEqualTo(0xffffffff);
   }
 
@@ -77,8 +81,10 @@ class IommuMapTest {
 
   @Test
   void wrappingEndMatchesNothingAndOutputWraps() throws Exception {
-    Fdt fdt = tree(h -> h.cells("iommu-map",
-        0xffff0000, SMMU, 0, 0x10000, 0x200, SMMU, 0xfffffff0, 0x100));
+    Fdt fdt =
+        tree(
+            h ->
+                h.cells("iommu-map", 0xffff0000, SMMU, 0, 0x10000, 0x200, SMMU, 0xfffffff0, 0x100));
     IommuMap m = IommuMap.parse(fdt, Trees.at(fdt, "/pcie"));
     assertThat(m.mapId(0xffff0000)).isEqualTo(new MapResult.NoMatch(0xffff0000));
     assertThat(m.mapId(0xffffffff)).isEqualTo(new MapResult.NoMatch(0xffffffff));
@@ -87,15 +93,21 @@ class IommuMapTest {
 
   @Test
   void baseOutsideMaskIsCheckedPerTupleBeforeTheRange() throws Exception {
-    Fdt fdt = tree(h -> h.cells("iommu-map-mask", 0xff00)
-        .cells("iommu-map", 0x0, SMMU, 0x0, 0x100, 0x1, SMMU, 0x0, 0x100));
+    Fdt fdt =
+        tree(
+            h ->
+                h.cells("iommu-map-mask", 0xff00)
+                    .cells("iommu-map", 0x0, SMMU, 0x0, 0x100, 0x1, SMMU, 0x0, 0x100));
     IommuMap m = IommuMap.parse(fdt, Trees.at(fdt, "/pcie"));
     // 0x10 masks to 0x0: the first tuple matches before the bad one is seen.
     assertThat(m.mapId(0x10)).isEqualTo(new MapResult.Mapped(0, Trees.at(fdt, "/smmu"), 0x0));
     // 0x100 does not match tuple 0; tuple 1's base 0x1 lies outside the mask.
     assertThat(m.mapId(0x100)).isEqualTo(new MapResult.Failed(OfError.EFAULT, 1));
-    IommuMap first = map(h -> h.cells("iommu-map-mask", 0xff)
-        .cells("iommu-map", 0x100, SMMU, 0, 1, 0, SMMU, 0, 0x100));
+    IommuMap first =
+        map(
+            h ->
+                h.cells("iommu-map-mask", 0xff)
+                    .cells("iommu-map", 0x100, SMMU, 0, 1, 0, SMMU, 0, 0x100));
     assertThat(first.mapId(0)).isEqualTo(new MapResult.Failed(OfError.EFAULT, 0));
   }
 

@@ -15,10 +15,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The reader's verdicts on the blobs that the libfdt differential check ({@code
- * src/test/libfdt/compare.sh}, run by hand against libfdt 1.6.1) found to matter, asserted
- * offline: the project's edge-case blobs of {@code src/test/resources/libfdt/} (see its
- * NOTICE.md and {@code verdicts.tsv}) and equivalents of dtc's hand-made test trees ({@link
- * DtcTestTrees}).
+ * src/test/libfdt/compare.sh}, run by hand against libfdt 1.6.1) found to matter, asserted offline:
+ * the project's edge-case blobs of {@code src/test/resources/libfdt/} (see its NOTICE.md and {@code
+ * verdicts.tsv}) and equivalents of dtc's hand-made test trees ({@link DtcTestTrees}).
  */
 class LibfdtAgreementTest {
   private static byte[] resource(String name) throws IOException {
@@ -33,8 +32,10 @@ class LibfdtAgreementTest {
 
   private static List<String[]> verdictRows() throws IOException {
     String tsv = new String(resource("verdicts.tsv"), StandardCharsets.UTF_8);
-    return tsv.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
-        .map(l -> l.split("\t", -1)).toList();
+    return tsv.lines()
+        .filter(l -> !l.startsWith("#") && !l.isBlank())
+        .map(l -> l.split("\t", -1))
+        .toList();
   }
 
   @Test
@@ -47,15 +48,21 @@ class LibfdtAgreementTest {
       boolean javaAccepts = row[2].equals("OK");
       assertThat(row[3])
           .as("%s: libfdt %s, reader %s", row[0], row[1], row[2])
-          .startsWith(libfdtAccepts == javaAccepts ? (row[0].equals("base.dtb") ? "" : "agree:")
-              : "differ:");
+          .startsWith(
+              libfdtAccepts == javaAccepts
+                  ? (row[0].equals("base.dtb") ? "" : "agree:")
+                  : "differ:");
     }
   }
 
   @TestFactory
   Stream<DynamicTest> readerGivesTheRecordedVerdictOnEachEdgeBlob() throws IOException {
-    return verdictRows().stream().map(row -> DynamicTest.dynamicTest(row[0], () ->
-        assertThat(javaVerdict(resource(row[0]))).as(row[3]).isEqualTo(row[2])));
+    return verdictRows().stream()
+        .map(
+            row ->
+                DynamicTest.dynamicTest(
+                    row[0],
+                    () -> assertThat(javaVerdict(resource(row[0]))).as(row[3]).isEqualTo(row[2])));
   }
 
   /** libfdt 1.6.1's verdict on each tree of dtc's {@code trees.S}, measured by compare.sh. */
@@ -94,12 +101,18 @@ class LibfdtAgreementTest {
         .isEqualTo(LIBFDT_ON_DTC_TREES.keySet())
         .isEqualTo(DtcTestTrees.all().keySet());
     return DtcTestTrees.all().entrySet().stream()
-        .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
-          String reader = javaVerdict(e.getValue());
-          String libfdt = LIBFDT_ON_DTC_TREES.get(e.getKey());
-          assertThat(reader).isEqualTo(READER_ON_DTC_TREES.get(e.getKey()));
-          assertThat(reader.equals("OK")).as("libfdt: %s", libfdt).isEqualTo("OK".equals(libfdt));
-        }));
+        .map(
+            e ->
+                DynamicTest.dynamicTest(
+                    e.getKey(),
+                    () -> {
+                      String reader = javaVerdict(e.getValue());
+                      String libfdt = LIBFDT_ON_DTC_TREES.get(e.getKey());
+                      assertThat(reader).isEqualTo(READER_ON_DTC_TREES.get(e.getKey()));
+                      assertThat(reader.equals("OK"))
+                          .as("libfdt: %s", libfdt)
+                          .isEqualTo("OK".equals(libfdt));
+                    }));
   }
 
   @Test

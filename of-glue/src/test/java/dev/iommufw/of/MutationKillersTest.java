@@ -83,10 +83,12 @@ class MutationKillersTest {
     }
     IommuMap m = map(cells);
     assertThat(m.mapId(6))
-        .isInstanceOfSatisfying(MapResult.Mapped.class, r -> {
-          assertThat(r.entryIndex()).isEqualTo(1);
-          assertThat(r.outId()).isEqualTo(102);
-        });
+        .isInstanceOfSatisfying(
+            MapResult.Mapped.class,
+            r -> {
+              assertThat(r.entryIndex()).isEqualTo(1);
+              assertThat(r.outId()).isEqualTo(102);
+            });
     assertThat(m.mapId(15)).isInstanceOf(MapResult.NoMatch.class);
   }
 

@@ -2,7 +2,6 @@ package dev.iommufw.of;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.core.BusKind;
 import dev.iommufw.core.DeferralPolicy;
@@ -14,15 +13,11 @@ import dev.iommufw.core.FwspecState;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
-import dev.iommufw.core.IommuInstance;
-import dev.iommufw.core.IommuOps;
-import dev.iommufw.core.pci.PciFunction;
-import java.util.IdentityHashMap;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.core.testing.StandInDriver;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import dev.iommufw.core.pci.Bdf;
 
 /** The redesigned {@code of_iommu_configure()}: each binding rule, end to end through the core. */
 class OfIommuConfigureTest {
@@ -43,14 +38,23 @@ class OfIommuConfigureTest {
   private static FdtBuilder baseTree() {
     FdtBuilder b = new FdtBuilder();
     FdtBuilder.Node root = b.root();
-    root.addChild("smmu@1000").strings("compatible", "arm,smmu-v3").cells("#iommu-cells", 1)
+    root.addChild("smmu@1000")
+        .strings("compatible", "arm,smmu-v3")
+        .cells("#iommu-cells", 1)
         .phandle(1);
-    root.addChild("smmu@2000").strings("compatible", "arm,smmu-v3").cells("#iommu-cells", 1)
+    root.addChild("smmu@2000")
+        .strings("compatible", "arm,smmu-v3")
+        .cells("#iommu-cells", 1)
         .phandle(2);
-    root.addChild("iommu@3000").strings("compatible", "vendor,other").cells("#iommu-cells", 1)
+    root.addChild("iommu@3000")
+        .strings("compatible", "vendor,other")
+        .cells("#iommu-cells", 1)
         .phandle(3);
-    root.addChild("smmu@4000").strings("compatible", "arm,smmu-v3").cells("#iommu-cells", 1)
-        .strings("status", "disabled").phandle(4);
+    root.addChild("smmu@4000")
+        .strings("compatible", "arm,smmu-v3")
+        .cells("#iommu-cells", 1)
+        .strings("status", "disabled")
+        .phandle(4);
     return b;
   }
 
@@ -66,8 +70,8 @@ class OfIommuConfigureTest {
 
   @com.google.errorprone.annotations.CanIgnoreReturnValue
   private DmaConfigureResult configurePlatform(OfIommu of, String path) {
-    Device dev = of.platformDevices().stream().filter(d -> d.name().equals(path)).findFirst()
-        .orElseThrow();
+    Device dev =
+        of.platformDevices().stream().filter(d -> d.name().equals(path)).findFirst().orElseThrow();
     core.addDevice(dev);
     return core.dmaConfigure(dev);
   }
@@ -80,7 +84,10 @@ class OfIommuConfigureTest {
   @Test
   void iommusEntriesOfOneDriverConcatenateIdsOnTheFirstInstance() throws Exception {
     FdtBuilder b = baseTree();
-    b.root().addChild("dev@1").strings("compatible", "x").cells("iommus", 1, 0x10, 2, 0x20, 1, 0x10);
+    b.root()
+        .addChild("dev@1")
+        .strings("compatible", "x")
+        .cells("iommus", 1, 0x10, 2, 0x20, 1, 0x10);
     OfIommu of = glue(b);
     registerAll(of);
     DmaConfigureResult r = configurePlatform(of, "/dev@1");
@@ -156,7 +163,10 @@ class OfIommuConfigureTest {
   @Test
   void disabledClientIsNotPopulated() throws Exception {
     FdtBuilder b = baseTree();
-    b.root().addChild("dev@1").strings("compatible", "x").strings("status", "disabled")
+    b.root()
+        .addChild("dev@1")
+        .strings("compatible", "x")
+        .strings("status", "disabled")
         .cells("iommus", 1, 0x10);
     OfIommu of = glue(b);
     assertThat(of.platformDevices()).extracting(Device::name).doesNotContain("/dev@1");
@@ -187,7 +197,10 @@ class OfIommuConfigureTest {
   @Test
   void zeroCellSpecifierIsADriverError() throws Exception {
     FdtBuilder b = new FdtBuilder();
-    b.root().addChild("smmu@1000").strings("compatible", "arm,smmu-v3").cells("#iommu-cells", 0)
+    b.root()
+        .addChild("smmu@1000")
+        .strings("compatible", "arm,smmu-v3")
+        .cells("#iommu-cells", 0)
         .phandle(1);
     b.root().addChild("dev@1").strings("compatible", "x").cells("iommus", 1);
     OfIommu of = glue(b);
@@ -199,15 +212,18 @@ class OfIommuConfigureTest {
   private OfIommu pciTree(String mapKind) throws FdtFormatException {
     FdtBuilder b = baseTree();
     FdtBuilder.Node host =
-        b.root().addChild("pcie@10000000").strings("compatible", "pci-host-ecam-generic")
-            .strings("device_type", "pci").empty("ats-supported");
+        b.root()
+            .addChild("pcie@10000000")
+            .strings("compatible", "pci-host-ecam-generic")
+            .strings("device_type", "pci")
+            .empty("ats-supported");
     switch (mapKind) {
       case "hole" -> host.cells("iommu-map", 0x0, 1, 0x0, 0x10, 0x11, 1, 0x11, 0xffef);
       case "mask" -> host.cells("iommu-map", 0x0, 1, 0x100, 0x100).cells("iommu-map-mask", 0xfff8);
       case "efault" -> host.cells("iommu-map", 0x8, 1, 0, 0x10).cells("iommu-map-mask", 0xf0);
       case "badlen" -> host.cells("iommu-map", 0x0, 1, 0x0);
       case "nonode" -> host.cells("iommu-map", 0x0, 77, 0x0, 0x100);
-      case "none" -> { }
+      case "none" -> {}
       default -> throw new IllegalArgumentException(mapKind);
     }
     return glue(b);
@@ -224,7 +240,8 @@ class OfIommuConfigureTest {
   void pciFunctionMapsEachDmaAliasInOrder() throws Exception {
     OfIommu of = pciTree("hole");
     registerAll(of);
-    PciFunction bridged = new PciFunction(Bdf.ofRequesterId(0, 0x308), ImmutableIntArray.of(0x308, 0x300));
+    PciFunction bridged =
+        new PciFunction(Bdf.ofRequesterId(0, 0x308), ImmutableIntArray.of(0x308, 0x300));
     assertThat(ids(configurePci(of, bridged)).asList()).containsExactly(0x308, 0x300);
   }
 
@@ -232,8 +249,10 @@ class OfIommuConfigureTest {
   void pciHoleInTheMapGivesNoIommuAndStopsTheAliasWalk() throws Exception {
     OfIommu of = pciTree("hole");
     registerAll(of);
-    assertThat(configurePci(of, PciFunction.of(new Bdf(0, 0, 0x10))).errno()).isEqualTo(Errno.ENODEV);
-    PciFunction holeSecond = new PciFunction(Bdf.ofRequesterId(0, 0x18), ImmutableIntArray.of(0x18, 0x10));
+    assertThat(configurePci(of, PciFunction.of(new Bdf(0, 0, 0x10))).errno())
+        .isEqualTo(Errno.ENODEV);
+    PciFunction holeSecond =
+        new PciFunction(Bdf.ofRequesterId(0, 0x18), ImmutableIntArray.of(0x18, 0x10));
     assertThat(configurePci(of, holeSecond).errno()).isEqualTo(Errno.ENODEV);
     assertThat(core.fwspecsAllocated()).isEqualTo(core.fwspecsFreed());
   }
@@ -250,19 +269,23 @@ class OfIommuConfigureTest {
   void pciMapErrorsAreTyped() throws Exception {
     OfIommu efault = pciTree("efault");
     registerAll(efault);
-    assertThat(configurePci(efault, PciFunction.of(new Bdf(0, 0, 0x10))).errno()).isEqualTo(Errno.EFAULT);
+    assertThat(configurePci(efault, PciFunction.of(new Bdf(0, 0, 0x10))).errno())
+        .isEqualTo(Errno.EFAULT);
     setUp();
     OfIommu badlen = pciTree("badlen");
     registerAll(badlen);
-    assertThat(configurePci(badlen, PciFunction.of(new Bdf(0, 0, 0x10))).errno()).isEqualTo(Errno.EINVAL);
+    assertThat(configurePci(badlen, PciFunction.of(new Bdf(0, 0, 0x10))).errno())
+        .isEqualTo(Errno.EINVAL);
     setUp();
     OfIommu nonode = pciTree("nonode");
     registerAll(nonode);
-    assertThat(configurePci(nonode, PciFunction.of(new Bdf(0, 0, 0x10))).errno()).isEqualTo(Errno.ENODEV);
+    assertThat(configurePci(nonode, PciFunction.of(new Bdf(0, 0, 0x10))).errno())
+        .isEqualTo(Errno.ENODEV);
     setUp();
     OfIommu none = pciTree("none");
     registerAll(none);
-    assertThat(configurePci(none, PciFunction.of(new Bdf(0, 0, 0x10))).errno()).isEqualTo(Errno.ENODEV);
+    assertThat(configurePci(none, PciFunction.of(new Bdf(0, 0, 0x10))).errno())
+        .isEqualTo(Errno.ENODEV);
   }
 
   @Test
@@ -283,13 +306,17 @@ class OfIommuConfigureTest {
   @Test
   void inputIdBusUsesIommuMapOfTheBusNode() throws Exception {
     FdtBuilder b = baseTree();
-    b.root().addChild("fsl-mc@80c000000").strings("compatible", "fsl,qoriq-mc")
+    b.root()
+        .addChild("fsl-mc@80c000000")
+        .strings("compatible", "fsl,qoriq-mc")
         .cells("iommu-map", 0x17, 2, 0x1017, 0x10);
     OfIommu of = glue(b);
     registerAll(of);
     FdtNode bus = Trees.at(of.fdt(), "/fsl-mc@80c000000");
-    Device obj = Device.builder("dpni.0", BusKind.FSL_MC).dmaConfigureStep(of.dmaConfigureStep(bus, 0x18))
-        .build();
+    Device obj =
+        Device.builder("dpni.0", BusKind.FSL_MC)
+            .dmaConfigureStep(of.dmaConfigureStep(bus, 0x18))
+            .build();
     core.addDevice(obj);
     assertThat(ids(core.dmaConfigure(obj)).asList()).containsExactly(0x1018);
   }
@@ -313,13 +340,15 @@ class OfIommuConfigureTest {
   void pciFunctionPicksUpItsChildNodeAsFirmwareNode() throws Exception {
     FdtBuilder b = new FdtBuilder();
     FdtBuilder.Node host = b.root().addChild("pcie@10000000").strings("device_type", "pci");
-    host.addChild("virtio_iommu@2,0").cells("reg", 0x1000, 0, 0, 0, 0)
-        .cells("#iommu-cells", 1).phandle(5);
+    host.addChild("virtio_iommu@2,0")
+        .cells("reg", 0x1000, 0, 0, 0, 0)
+        .cells("#iommu-cells", 1)
+        .phandle(5);
     OfIommu of = glue(b);
     FdtNode hostNode = of.pciHosts().get(0);
     Device viommu = of.pciDevice(hostNode, PciFunction.of(new Bdf(0, 0, 0x10)));
-    assertThat(viommu.fwNode()).isSameAs(of.fwNode(Trees.at(of.fdt(),
-        "/pcie@10000000/virtio_iommu@2,0")));
+    assertThat(viommu.fwNode())
+        .isSameAs(of.fwNode(Trees.at(of.fdt(), "/pcie@10000000/virtio_iommu@2,0")));
     assertThat(viommu.name()).isEqualTo("0000:00:02.0");
     assertThat(of.fdtNode(FwNode.create("elsewhere"))).isNull();
     assertThat(FwspecState.values()).hasSize(3);

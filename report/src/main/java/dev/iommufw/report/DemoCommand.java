@@ -48,9 +48,7 @@ final class DemoCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "NAME",
       arity = "0..1",
-      description = {
-        "linux-6.12-acpi-smmuv3 (the default) or linux-6.12-dt-smmuv3-custom-map."
-      })
+      description = {"linux-6.12-acpi-smmuv3 (the default) or linux-6.12-dt-smmuv3-custom-map."})
   private String name = DEFAULT_DEMO;
 
   @Option(
@@ -87,8 +85,12 @@ final class DemoCommand implements Callable<Integer> {
     Diagnostics diagnostics = new Diagnostics(err, debug);
     byte[] json = DEMOS.contains(name) ? resource(DEMO_ROOT + name + "/machine.json") : null;
     if (json == null) {
-      err.println(Diagnostics.PREFIX + "no demo machine '" + name + "': the demos are "
-          + String.join(", ", DEMOS));
+      err.println(
+          Diagnostics.PREFIX
+              + "no demo machine '"
+              + name
+              + "': the demos are "
+              + String.join(", ", DEMOS));
       return ExitStatus.USAGE_OR_IO;
     }
     Machine m;

@@ -11,8 +11,8 @@ import java.nio.file.NotDirectoryException;
 
 /**
  * The one-line causes the tool writes to standard error: {@code fwspec-report: FILE: CODE:
- * MESSAGE}, where CODE is the error category of the standard-output line ({@code truncated},
- * {@code bad-machine}, …), {@code io-error} for a file that cannot be read or written, or {@code
+ * MESSAGE}, where CODE is the error category of the standard-output line ({@code truncated}, {@code
+ * bad-machine}, …), {@code io-error} for a file that cannot be read or written, or {@code
  * internal-error} for a bug in the tool.
  */
 final class Diagnostics {
@@ -38,8 +38,8 @@ final class Diagnostics {
   }
 
   /**
-   * Reports a bug inside the tool while it handled {@code file}: one line, and the stack trace
-   * only when {@code --debug} asked for it.
+   * Reports a bug inside the tool while it handled {@code file}: one line, and the stack trace only
+   * when {@code --debug} asked for it.
    */
   synchronized void internal(Object file, Throwable bug) {
     err.println(internalLine(file, bug));

@@ -1,17 +1,17 @@
 package dev.iommufw.report;
 
 import com.google.common.primitives.ImmutableIntArray;
-import dev.iommufw.of.FdtNode;
 import dev.iommufw.drivers.ArmSmmuDriver;
 import dev.iommufw.drivers.ArmSmmuV3Driver;
 import dev.iommufw.drivers.DtIommuDrivers;
 import dev.iommufw.drivers.VirtioIommuDriver;
+import dev.iommufw.of.FdtNode;
 import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The report's model of the reference IOMMU drivers' DT side (the
- * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dt-drivers">driver table</a>):
+ * The report's model of the reference IOMMU drivers' DT side (the <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dt-drivers">driver table</a>):
  * which driver binds an IOMMU node, and how its {@code of_xlate} turns specifier cells into one
  * fwspec ID. Drivers outside the table are "unmodeled": the report does not guess.
  */

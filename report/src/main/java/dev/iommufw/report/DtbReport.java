@@ -20,12 +20,15 @@ import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dtb">device tree report</a>: a {@code dtb} line, then {@code iommu},
- * {@code client} and {@code map} lines, each group sorted by path.
+ * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#dtb">device tree
+ * report</a>: a {@code dtb} line, then {@code iommu}, {@code client} and {@code map} lines, each
+ * group sorted by path.
  */
 final class DtbReport implements FirmwareReport {
   /** The fixed sample RIDs of §3.3. */
-  private static final long[] FIXED_SAMPLES = {0x0, 0x8, 0x10, 0x18, 0xff, 0x100, 0x200, 0x8000, 0xffff};
+  private static final long[] FIXED_SAMPLES = {
+    0x0, 0x8, 0x10, 0x18, 0xff, 0x100, 0x200, 0x8000, 0xffff
+  };
 
   private static final Comparator<FdtNode> BY_PATH = Comparator.comparing(FdtNode::path);
 

@@ -10,12 +10,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the plain command lines — {@code machine [--format F] PATH...} and {@code report
- * [--output-dir DIR] FILE...} — without building the picocli model, whose classes cannot be kept
- * in a class-data sharing archive (they are compiled for Java 5) and whose set-up reads every
+ * [--output-dir DIR] FILE...} — without building the picocli model, whose classes cannot be kept in
+ * a class-data sharing archive (they are compiled for Java 5) and whose set-up reads every
  * annotation by reflection: for a one-machine run that is a large part of the start-up. Anything
  * else (help, {@code --debug}, an unknown or repeated option, an argument file {@code @FILE}, a
- * path that starts with {@code -}, a bad value) returns null and goes to picocli, which then
- * parses and reports exactly as it always does. Both paths call the same command objects.
+ * path that starts with {@code -}, a bad value) returns null and goes to picocli, which then parses
+ * and reports exactly as it always does. Both paths call the same command objects.
  */
 final class FastPath {
   private FastPath() {}

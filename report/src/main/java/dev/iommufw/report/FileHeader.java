@@ -14,8 +14,10 @@ final class FileHeader {
     return "{\"file\":\"" + ascii(file) + "\"}\n";
   }
 
-  /** The path with {@code "} and {@code \} escaped and everything outside printable ASCII as
-   * a backslash-u escape with four hex digits. */
+  /**
+   * The path with {@code "} and {@code \} escaped and everything outside printable ASCII as a
+   * backslash-u escape with four hex digits.
+   */
   static String ascii(String text) {
     StringBuilder b = new StringBuilder(text.length() + 8);
     for (int i = 0; i < text.length(); i++) {

@@ -20,13 +20,13 @@ import picocli.CommandLine.Parameters;
  * VIOT files, {@code machine PATH...} for machine descriptions, {@code demo [NAME]} for a machine
  * shipped inside the tool.
  *
- * <p>For each DTB, IORT or VIOT file it prints its JSON-lines report (see
- * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html">the report formats</a>),
- * or that format's single error line.
+ * <p>For each DTB, IORT or VIOT file it prints its JSON-lines report (see <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html">the report formats</a>), or that
+ * format's single error line.
  *
- * <p>Exit status: 0 when every input gave its report, 1 when an input was malformed (its error
- * line is on standard output, the cause on standard error), 2 for a usage error or a file that
- * cannot be read or written, 3 for a bug inside the tool. Over several inputs, the worst.
+ * <p>Exit status: 0 when every input gave its report, 1 when an input was malformed (its error line
+ * is on standard output, the cause on standard error), 2 for a usage error or a file that cannot be
+ * read or written, 3 for a bug inside the tool. Over several inputs, the worst.
  *
  * <p>The 0.1 command line ({@code FILE...}, {@code --machine}, {@code --demo}, {@code --format},
  * {@code --output-dir} without a command) still works in 0.2, with a warning on standard error.
@@ -102,9 +102,10 @@ public final class FwspecReportTool implements Callable<Integer> {
     }
     MachineFormat format;
     try {
-      format = legacyFormat == null
-          ? (machine != null ? MachineFormat.JSONL : MachineFormat.TEXT)
-          : MachineFormat.parse(legacyFormat);
+      format =
+          legacyFormat == null
+              ? (machine != null ? MachineFormat.JSONL : MachineFormat.TEXT)
+              : MachineFormat.parse(legacyFormat);
     } catch (CommandLine.TypeConversionException e) {
       return usage("--format: " + e.getMessage());
     }
@@ -118,7 +119,8 @@ public final class FwspecReportTool implements Callable<Integer> {
       }
       deprecated("demo [NAME]");
       return new DemoCommand(out, err, seams)
-          .with(demo == null ? DemoCommand.DEFAULT_DEMO : demo, format).call();
+          .with(demo == null ? DemoCommand.DEFAULT_DEMO : demo, format)
+          .call();
     }
     if (legacyFormat != null) {
       return usage("--format applies to machines, not to firmware files");
@@ -131,8 +133,11 @@ public final class FwspecReportTool implements Callable<Integer> {
   }
 
   private void deprecated(String replacement) {
-    err.println(Diagnostics.PREFIX + "warning: this command line is deprecated and goes after"
-        + " 0.2; use fwspec-report " + replacement);
+    err.println(
+        Diagnostics.PREFIX
+            + "warning: this command line is deprecated and goes after"
+            + " 0.2; use fwspec-report "
+            + replacement);
   }
 
   private int usage(String message) {
@@ -168,18 +173,20 @@ public final class FwspecReportTool implements Callable<Integer> {
     cli.addSubcommand(new DemoCommand(out, err, seams));
     cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      // Anything that escapes a command is a bug: commands turn bad input and I/O into causes.
-      new Diagnostics(err, debug).internal(commandLine.getCommandName(), e);
-      return ExitStatus.INTERNAL;
-    });
-    cli.setParameterExceptionHandler((e, args) -> {
-      CommandLine where = e.getCommandLine();
-      err.println(Diagnostics.PREFIX + e.getMessage());
-      err.print("Usage: " + where.getHelp().synopsis(0));
-      err.println("Run '" + where.getCommandSpec().qualifiedName() + " --help' for more.");
-      return ExitStatus.USAGE_OR_IO;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          // Anything that escapes a command is a bug: commands turn bad input and I/O into causes.
+          new Diagnostics(err, debug).internal(commandLine.getCommandName(), e);
+          return ExitStatus.INTERNAL;
+        });
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine where = e.getCommandLine();
+          err.println(Diagnostics.PREFIX + e.getMessage());
+          err.print("Usage: " + where.getHelp().synopsis(0));
+          err.println("Run '" + where.getCommandSpec().qualifiedName() + " --help' for more.");
+          return ExitStatus.USAGE_OR_IO;
+        });
     HelpLayout.install(cli);
     return cli;
   }

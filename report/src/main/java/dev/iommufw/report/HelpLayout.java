@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 final class HelpLayout {
   /** The width every help line fits in. */
   static final int WIDTH = 80;
+
   /** Where the description column of a list starts. */
   private static final int COLUMN = 22;
 
@@ -27,16 +28,17 @@ final class HelpLayout {
   static void install(CommandLine cli) {
     cli.setUsageHelpWidth(WIDTH);
     Map<String, IHelpSectionRenderer> sections = cli.getHelpSectionMap();
-    sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_DESCRIPTION,
+    sections.put(
+        CommandLine.Model.UsageMessageSpec.SECTION_KEY_DESCRIPTION,
         help -> paragraphs(help.commandSpec().usageMessage().description(), 0));
-    sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_PARAMETER_LIST,
-        HelpLayout::parameters);
+    sections.put(
+        CommandLine.Model.UsageMessageSpec.SECTION_KEY_PARAMETER_LIST, HelpLayout::parameters);
     sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST, HelpLayout::options);
-    sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST,
-        HelpLayout::commands);
-    sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_EXIT_CODE_LIST,
-        HelpLayout::exitCodes);
-    sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
+    sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, HelpLayout::commands);
+    sections.put(
+        CommandLine.Model.UsageMessageSpec.SECTION_KEY_EXIT_CODE_LIST, HelpLayout::exitCodes);
+    sections.put(
+        CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
         help -> paragraphs(help.commandSpec().usageMessage().footer(), 0));
     for (CommandLine sub : cli.getSubcommands().values()) {
       install(sub);
@@ -71,8 +73,8 @@ final class HelpLayout {
 
   private static String commands(Help help) {
     StringBuilder b = new StringBuilder();
-    for (Map.Entry<String, CommandLine> e : help.commandSpec().commandLine().getSubcommands()
-        .entrySet()) {
+    for (Map.Entry<String, CommandLine> e :
+        help.commandSpec().commandLine().getSubcommands().entrySet()) {
       CommandSpec spec = e.getValue().getCommandSpec();
       if (spec.usageMessage().hidden()) {
         continue;

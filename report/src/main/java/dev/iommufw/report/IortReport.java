@@ -15,9 +15,9 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#iort">IORT report</a>: the table line, one line per node, then what
- * Linux's {@code iort_iommu_configure_id()} gives each named component and each root complex
- * for sample input IDs.
+ * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#iort">IORT report</a>: the
+ * table line, one line per node, then what Linux's {@code iort_iommu_configure_id()} gives each
+ * named component and each root complex for sample input IDs.
  */
 final class IortReport implements FirmwareReport {
   /** The fixed sample inputs every report starts from. */
@@ -173,7 +173,10 @@ final class IortReport implements FirmwareReport {
           .str("type", typeName(reached.node().typeCode()))
           .hex("id", reached.id());
     } else if (r instanceof IortWalkResult.StoppedAtIts its) {
-      out.str("result", "its").hex("node", its.node().offset()).str("type", "its").hex("id", its.id());
+      out.str("result", "its")
+          .hex("node", its.node().offset())
+          .str("type", "its")
+          .hex("id", its.id());
     } else {
       out.str("result", "none")
           .hex("node", r.node().offset())
@@ -182,13 +185,11 @@ final class IortReport implements FirmwareReport {
     }
   }
 
-  private static void writeNc(Iort iort, IortNode.NamedComponent nc, boolean shadowed, JsonLines out) {
-    out.beginLine()
-        .str("kind", "nc")
-        .hex("offset", nc.offset());
+  private static void writeNc(
+      Iort iort, IortNode.NamedComponent nc, boolean shadowed, JsonLines out) {
+    out.beginLine().str("kind", "nc").hex("offset", nc.offset());
     out.str("name", nc.name());
-    out.bool("shadowed", shadowed)
-        .beginArray("platform");
+    out.bool("shadowed", shadowed).beginArray("platform");
     IortNode fwspecNode = null;
     List<Long> ids = new ArrayList<>();
     boolean mismatch = false;

@@ -13,9 +13,10 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes the JSON-lines output of the report formats (see their
- * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#lexical">lexical rules</a>): one compact
- * JSON object per line, ASCII only, keys in the caller's order, byte strings escaped byte by byte.
+ * Writes the JSON-lines output of the report formats (see their <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#lexical">lexical rules</a>): one
+ * compact JSON object per line, ASCII only, keys in the caller's order, byte strings escaped byte
+ * by byte.
  *
  * <p>Built on Jackson's streaming {@link JsonGenerator}; the only customisation is the escape
  * table, because the report escapes every byte outside 0x20–0x7E as {@code \}{@code u00xx} with
@@ -58,8 +59,8 @@ public final class JsonLines implements AutoCloseable {
   }
 
   /**
-   * Formats a hardware value the report's way: {@code 0x} and lowercase hex, no leading zeros.
-   * The value is taken as unsigned 64-bit.
+   * Formats a hardware value the report's way: {@code 0x} and lowercase hex, no leading zeros. The
+   * value is taken as unsigned 64-bit.
    *
    * @param value the value
    * @return for example {@code "0x10"}

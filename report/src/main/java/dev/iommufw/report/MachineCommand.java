@@ -114,8 +114,12 @@ final class MachineCommand implements Callable<Integer> {
     } catch (IOException e) {
       sink.flush();
       progress.clear();
-      diagnostics.cause(json, "io-error", "cannot read: " + Diagnostics.reason(e)
-          + (!json.equals(path) ? " (a machine folder holds machine.json)" : ""));
+      diagnostics.cause(
+          json,
+          "io-error",
+          "cannot read: "
+              + Diagnostics.reason(e)
+              + (!json.equals(path) ? " (a machine folder holds machine.json)" : ""));
       return ExitStatus.USAGE_OR_IO;
     }
     Machine machine;
@@ -140,8 +144,14 @@ final class MachineCommand implements Callable<Integer> {
    * Boots {@code machine} and writes it in {@code format}; a failure inside the boot is a bug,
    * reported as an internal error and never as bad input.
    */
-  static int render(Object name, Machine machine, MachineFormat format, OutputStream sink,
-      Seams seams, Diagnostics diagnostics) throws IOException {
+  static int render(
+      Object name,
+      Machine machine,
+      MachineFormat format,
+      OutputStream sink,
+      Seams seams,
+      Diagnostics diagnostics)
+      throws IOException {
     String text;
     try {
       MachineState state = seams.booter().boot(machine);
@@ -168,8 +178,8 @@ final class MachineCommand implements Callable<Integer> {
       try {
         files.put(name, Files.readAllBytes(file));
       } catch (IOException e) {
-        throw MachineException.badMachine("firmware.files[" + i + "]",
-            "cannot read " + file + ": " + Diagnostics.reason(e));
+        throw MachineException.badMachine(
+            "firmware.files[" + i + "]", "cannot read " + file + ": " + Diagnostics.reason(e));
       }
     }
     return Machine.of(d, files);
@@ -194,10 +204,11 @@ final class MachineCommand implements Callable<Integer> {
     String name = key.startsWith(prefix) ? key.substring(prefix.length()) : key;
     Object file = json instanceof Path p ? firmwarePath(p, name) : json + ": " + name;
     Throwable cause = e.getCause();
-    String message = cause != null && cause.getMessage() != null
-        ? String.valueOf(cause.getMessage())
-        : "not a firmware table this machine's firmware.kind reads (DTB for dt, IORT or VIOT"
-            + " for acpi)";
+    String message =
+        cause != null && cause.getMessage() != null
+            ? String.valueOf(cause.getMessage())
+            : "not a firmware table this machine's firmware.kind reads (DTB for dt, IORT or VIOT"
+                + " for acpi)";
     diagnostics.cause(file, e.category(), message);
   }
 }

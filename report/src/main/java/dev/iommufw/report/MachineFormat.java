@@ -33,8 +33,8 @@ enum MachineFormat {
   }
 
   /**
-   * The line that names the input before its output when one run prints several, in this form's
-   * own syntax: a JSON object, a text comment or a Graphviz comment.
+   * The line that names the input before its output when one run prints several, in this form's own
+   * syntax: a JSON object, a text comment or a Graphviz comment.
    */
   String fileHeader(String file) {
     return switch (this) {

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 final class Progress {
   /** Batches shorter than this draw no progress line. */
   static final int MIN_FILES = 20;
+
   private static final int MAX_NAME = 60;
 
   private final PrintStream err;

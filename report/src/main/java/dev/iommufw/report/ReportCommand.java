@@ -120,25 +120,32 @@ final class ReportCommand implements Callable<Integer> {
       Path name = file.getFileName();
       Path other = name == null ? null : names.putIfAbsent(name, file);
       if (name == null || other != null) {
-        err.println(Diagnostics.PREFIX + "--output-dir needs distinct file names: " + other
-            + " and " + file);
+        err.println(
+            Diagnostics.PREFIX
+                + "--output-dir needs distinct file names: "
+                + other
+                + " and "
+                + file);
         return ExitStatus.USAGE_OR_IO;
       }
     }
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      diagnostics.cause(dir, "io-error", "cannot create the output folder: "
-          + Diagnostics.reason(e));
+      diagnostics.cause(
+          dir, "io-error", "cannot create the output folder: " + Diagnostics.reason(e));
       return ExitStatus.USAGE_OR_IO;
     }
     Progress progress =
         new Progress(err, seams.stderrIsTerminal(), files.size(), seams.progressIntervalNanos());
     Outcome[] outcomes = new Outcome[files.size()];
-    IntStream.range(0, files.size()).parallel().forEach(i -> {
-      outcomes[i] = reportInto(dir, files.get(i));
-      progress.step(files.get(i));
-    });
+    IntStream.range(0, files.size())
+        .parallel()
+        .forEach(
+            i -> {
+              outcomes[i] = reportInto(dir, files.get(i));
+              progress.step(files.get(i));
+            });
     progress.clear();
     int status = ExitStatus.OK;
     int[] counts = new int[4];
@@ -148,12 +155,18 @@ final class ReportCommand implements Callable<Integer> {
       status = ExitStatus.worst(status, o.status());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    out.printf(Locale.ROOT,
+    out.printf(
+        Locale.ROOT,
         "fwspec-report: %d file%s into %s: %d reported, %d malformed, %d unreadable or"
             + " unwritable, %d internal errors, %.2f s%n",
-        files.size(), files.size() == 1 ? "" : "s", dir, counts[ExitStatus.OK],
-        counts[ExitStatus.BAD_INPUT], counts[ExitStatus.USAGE_OR_IO],
-        counts[ExitStatus.INTERNAL], seconds);
+        files.size(),
+        files.size() == 1 ? "" : "s",
+        dir,
+        counts[ExitStatus.OK],
+        counts[ExitStatus.BAD_INPUT],
+        counts[ExitStatus.USAGE_OR_IO],
+        counts[ExitStatus.INTERNAL],
+        seconds);
     out.flush();
     return status;
   }
@@ -190,13 +203,17 @@ final class ReportCommand implements Callable<Integer> {
   }
 
   /** What became of one input, and the cause to print for it. */
-  private record Outcome(int status, Path file, @Nullable String code, @Nullable String message,
+  private record Outcome(
+      int status,
+      Path file,
+      @Nullable String code,
+      @Nullable String message,
       @Nullable Throwable bug) {
     static Outcome of(Path file, @Nullable ReportException e) {
       return e == null
           ? new Outcome(ExitStatus.OK, file, null, null, null)
-          : new Outcome(ExitStatus.BAD_INPUT, file, e.category(), String.valueOf(e.getMessage()),
-              null);
+          : new Outcome(
+              ExitStatus.BAD_INPUT, file, e.category(), String.valueOf(e.getMessage()), null);
     }
 
     static Outcome io(Path file, String message) {

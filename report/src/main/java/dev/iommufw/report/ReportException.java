@@ -5,16 +5,19 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A malformed input file, as the report's single error line names it (see
- * <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#errors">error lines</a>): {@code {"error":CATEGORY,"format":FORMAT,"offset":OFFSET}}.
+ * A malformed input file, as the report's single error line names it (see <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#errors">error lines</a>): {@code
+ * {"error":CATEGORY,"format":FORMAT,"offset":OFFSET}}.
  */
 public final class ReportException extends Exception {
   private static final long serialVersionUID = 1L;
 
   /** The error category. */
   private final String category;
+
   /** The input format, or null. */
   private final @Nullable String format;
+
   /** The offset of the node at fault, or null. */
   private final @Nullable Long offset;
 

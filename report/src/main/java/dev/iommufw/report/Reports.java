@@ -6,8 +6,8 @@ import java.io.OutputStream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Format detection and the per-file report entry point: a report, or a single error line naming
- * the category, the format and the offset of the node at fault.
+ * Format detection and the per-file report entry point: a report, or a single error line naming the
+ * category, the format and the offset of the node at fault.
  */
 public final class Reports {
   private static final FirmwareReport DTB = new DtbReport();
@@ -17,8 +17,8 @@ public final class Reports {
   private Reports() {}
 
   /**
-   * Picks the report for a file by its first four bytes: {@code d0 0d fe ed} is a DTB, {@code
-   * IORT} and {@code VIOT} are ACPI tables.
+   * Picks the report for a file by its first four bytes: {@code d0 0d fe ed} is a DTB, {@code IORT}
+   * and {@code VIOT} are ACPI tables.
    *
    * @param file the whole file
    * @return the report that reads it
@@ -47,13 +47,20 @@ public final class Reports {
       return "empty file, not a DTB, IORT or VIOT";
     }
     if (file.length < 4) {
-      return "only " + file.length + " byte" + (file.length == 1 ? "" : "s")
+      return "only "
+          + file.length
+          + " byte"
+          + (file.length == 1 ? "" : "s")
           + ", too short for a DTB, IORT or VIOT signature";
     }
-    return String.format(java.util.Locale.ROOT,
+    return String.format(
+        java.util.Locale.ROOT,
         "starts with %02x %02x %02x %02x, not a DTB (d0 0d fe ed), IORT or VIOT signature"
             + " (at byte offset 0)",
-        file[0] & 0xff, file[1] & 0xff, file[2] & 0xff, file[3] & 0xff);
+        file[0] & 0xff,
+        file[1] & 0xff,
+        file[2] & 0xff,
+        file[3] & 0xff);
   }
 
   /**

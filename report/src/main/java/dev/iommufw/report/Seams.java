@@ -12,12 +12,11 @@ import org.jspecify.annotations.Nullable;
  *
  * @param reporter writes one firmware file's report
  * @param booter boots one machine
- * @param stderrIsTerminal whether standard error is a terminal (progress lines are drawn only
- *     then)
+ * @param stderrIsTerminal whether standard error is a terminal (progress lines are drawn only then)
  * @param progressIntervalNanos the least time between two progress lines
  */
-record Seams(FileReporter reporter, Booter booter, boolean stderrIsTerminal,
-    long progressIntervalNanos) {
+record Seams(
+    FileReporter reporter, Booter booter, boolean stderrIsTerminal, long progressIntervalNanos) {
   /** The production components, for a run from {@code main} or {@link FwspecReportTool#run}. */
   static Seams production(boolean stderrIsTerminal) {
     return new Seams(Reports::writeReportOrError, Machine::boot, stderrIsTerminal, 100_000_000L);

@@ -7,8 +7,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#viot">VIOT report</a>: the table line, one line per node, then the
- * endpoint ID every sample PCI function and every valid MMIO endpoint gets.
+ * The <a href="{@docRoot}/dev/iommufw/core/doc-files/report-formats.html#viot">VIOT report</a>: the
+ * table line, one line per node, then the endpoint ID every sample PCI function and every valid
+ * MMIO endpoint gets.
  */
 final class ViotReport implements FirmwareReport {
   @Override
@@ -43,36 +44,36 @@ final class ViotReport implements FirmwareReport {
           .num("type_code", node.typeCode())
           .num("length", node.length());
       if (node instanceof ViotNode.PciRange r) {
-          out.hex("endpoint_start", r.endpointStart())
-              .hex("segment_start", r.segmentStart())
-              .hex("segment_end", r.segmentEnd())
-              .hex("bdf_start", r.bdfStart())
-              .hex("bdf_end", r.bdfEnd())
-              .hex("output_node", r.outputNode())
-              .bool("iommu_valid", viot.outputIommu(r) != null);
-          segments.add(r.segmentStart());
-          segments.add(r.segmentEnd());
-          bdfs.add(r.bdfStart());
-          if (r.bdfStart() > 0) {
-            bdfs.add(r.bdfStart() - 1);
-          }
-          bdfs.add(r.bdfEnd());
-          if (r.bdfEnd() < 0xffff) {
-            bdfs.add(r.bdfEnd() + 1);
-          }
+        out.hex("endpoint_start", r.endpointStart())
+            .hex("segment_start", r.segmentStart())
+            .hex("segment_end", r.segmentEnd())
+            .hex("bdf_start", r.bdfStart())
+            .hex("bdf_end", r.bdfEnd())
+            .hex("output_node", r.outputNode())
+            .bool("iommu_valid", viot.outputIommu(r) != null);
+        segments.add(r.segmentStart());
+        segments.add(r.segmentEnd());
+        bdfs.add(r.bdfStart());
+        if (r.bdfStart() > 0) {
+          bdfs.add(r.bdfStart() - 1);
+        }
+        bdfs.add(r.bdfEnd());
+        if (r.bdfEnd() < 0xffff) {
+          bdfs.add(r.bdfEnd() + 1);
+        }
       } else if (node instanceof ViotNode.MmioEndpoint e) {
-          boolean valid = viot.outputIommu(e) != null;
-          out.hex("endpoint", e.endpointId())
-              .hex("base", e.base())
-              .hex("output_node", e.outputNode())
-              .bool("iommu_valid", valid);
-          if (valid) {
-            mmio.put(e.base(), e); // later nodes overwrite: the last one in the table wins
-          }
+        boolean valid = viot.outputIommu(e) != null;
+        out.hex("endpoint", e.endpointId())
+            .hex("base", e.base())
+            .hex("output_node", e.outputNode())
+            .bool("iommu_valid", valid);
+        if (valid) {
+          mmio.put(e.base(), e); // later nodes overwrite: the last one in the table wins
+        }
       } else if (node instanceof ViotNode.VirtioPciIommu p) {
-          out.hex("segment", p.segment()).hex("bdf", p.bdf());
-          segments.add(p.segment());
-          bdfs.add(p.bdf());
+        out.hex("segment", p.segment()).hex("bdf", p.bdf());
+        segments.add(p.segment());
+        bdfs.add(p.bdf());
       } else if (node instanceof ViotNode.VirtioMmioIommu m) {
         out.hex("base", m.base());
       }

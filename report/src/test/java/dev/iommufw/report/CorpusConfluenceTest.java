@@ -28,12 +28,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CorpusConfluenceTest {
   static List<Path> files() throws Exception {
-    Path root = Path.of(Objects.requireNonNull(
-        CorpusConfluenceTest.class.getResource("/testdata/dt/NOTICE.md")).toURI())
-        .resolveSibling("..").normalize();
+    Path root =
+        Path.of(
+                Objects.requireNonNull(
+                        CorpusConfluenceTest.class.getResource("/testdata/dt/NOTICE.md"))
+                    .toURI())
+            .resolveSibling("..")
+            .normalize();
     try (Stream<Path> s = Files.walk(root)) {
       return s.filter(p -> p.toString().endsWith(".dtb") || p.toString().endsWith(".bin"))
-          .sorted().toList();
+          .sorted()
+          .toList();
     }
   }
 
@@ -43,9 +48,10 @@ class CorpusConfluenceTest {
     byte[] bytes = Files.readAllBytes(file);
     Machine machine;
     try {
-      machine = file.toString().endsWith(".dtb")
-          ? FirmwareMachines.fromDtb(bytes)
-          : FirmwareMachines.fromAcpiTable(bytes);
+      machine =
+          file.toString().endsWith(".dtb")
+              ? FirmwareMachines.fromDtb(bytes)
+              : FirmwareMachines.fromAcpiTable(bytes);
     } catch (MachineException e) {
       assertThat(file.toString()).contains("malformed");
       return;

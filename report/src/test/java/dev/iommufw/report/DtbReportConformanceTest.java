@@ -83,8 +83,13 @@ class DtbReportConformanceTest {
       String al = i < a.length ? a[i] : "<missing>";
       String el = i < e.length ? e[i] : "<missing>";
       if (!al.equals(el)) {
-        return rel + ": first difference at line " + (i + 1) + "\nexpected: " + el
-            + "\nactual:   " + al;
+        return rel
+            + ": first difference at line "
+            + (i + 1)
+            + "\nexpected: "
+            + el
+            + "\nactual:   "
+            + al;
       }
     }
     return rel + ": outputs differ";

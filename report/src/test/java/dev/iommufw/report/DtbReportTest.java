@@ -43,24 +43,33 @@ class DtbReportTest {
   @Test
   void virtioMmioNeedsIommuCellsAndNonAsciiIsEscaped() throws Exception {
     FdtBuilder b = new FdtBuilder();
-    b.root().addChild("virtio@1").strings("compatible", "virtio,mmio").cells("#iommu-cells", 1)
+    b.root()
+        .addChild("virtio@1")
+        .strings("compatible", "virtio,mmio")
+        .cells("#iommu-cells", 1)
         .phandle(1);
-    b.root().addChild("virtio@2").strings("compatible", "virtio,mmio", "arm,smmu-v3")
-        .bytes("#iommu-cells", new byte[] {0}).bytes("status", "ok\u00e9".getBytes(
-            StandardCharsets.ISO_8859_1)).phandle(2);
+    b.root()
+        .addChild("virtio@2")
+        .strings("compatible", "virtio,mmio", "arm,smmu-v3")
+        .bytes("#iommu-cells", new byte[] {0})
+        .bytes("status", "ok\u00e9".getBytes(StandardCharsets.ISO_8859_1))
+        .phandle(2);
     b.root().addChild("dev").cells("iommus", 1, 0x33, 1, 0x34);
     String out = report(b.build());
-    assertThat(out).contains(
-        "{\"kind\":\"iommu\",\"path\":\"/virtio@1\",\"phandle\":\"0x1\",\"compatible\":[\"virtio,mmio\"],"
-            + "\"status\":null,\"available\":true,\"iommu_cells\":1,\"driver\":\"virtio-iommu\","
-            + "\"stream_match_mask\":null}\n");
+    assertThat(out)
+        .contains(
+            "{\"kind\":\"iommu\",\"path\":\"/virtio@1\",\"phandle\":\"0x1\",\"compatible\":[\"virtio,mmio\"],"
+                + "\"status\":null,\"available\":true,\"iommu_cells\":1,\"driver\":\"virtio-iommu\","
+                + "\"stream_match_mask\":null}\n");
     // #iommu-cells is present (though short), so virtio,mmio decides; status has no NUL.
-    assertThat(out).contains(
-        "\"path\":\"/virtio@2\",\"phandle\":\"0x2\",\"compatible\":[\"virtio,mmio\",\"arm,smmu-v3\"],"
-            + "\"status\":\"ok\\u00e9\",\"available\":false,\"iommu_cells\":null,"
-            + "\"driver\":\"virtio-iommu\"");
-    assertThat(out).contains(
-        "\"fwspec\":{\"iommu\":\"/virtio@1\",\"driver\":\"virtio-iommu\",\"ids\":[\"0x33\",\"0x34\"],"
-            + "\"flags\":\"0x0\"}");
+    assertThat(out)
+        .contains(
+            "\"path\":\"/virtio@2\",\"phandle\":\"0x2\",\"compatible\":[\"virtio,mmio\",\"arm,smmu-v3\"],"
+                + "\"status\":\"ok\\u00e9\",\"available\":false,\"iommu_cells\":null,"
+                + "\"driver\":\"virtio-iommu\"");
+    assertThat(out)
+        .contains(
+            "\"fwspec\":{\"iommu\":\"/virtio@1\",\"driver\":\"virtio-iommu\",\"ids\":[\"0x33\",\"0x34\"],"
+                + "\"flags\":\"0x0\"}");
   }
 }

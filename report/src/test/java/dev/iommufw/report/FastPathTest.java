@@ -26,8 +26,8 @@ class FastPathTest {
     PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
     PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
     int status = FwspecReportTool.commandLine(o, e, Seams.production(false), false).execute(args);
-    return new Cli.Run(status, out.toString(StandardCharsets.UTF_8),
-        err.toString(StandardCharsets.UTF_8));
+    return new Cli.Run(
+        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private List<String[]> commandLines() throws Exception {
@@ -45,8 +45,10 @@ class FastPathTest {
     lines.add(new String[] {"machine", good.toString(), "--format", "jsonl"});
     lines.add(new String[] {"report", dtb.toString()});
     lines.add(new String[] {"report", dtb.toString(), iort.toString(), none});
-    lines.add(new String[] {"report", "--output-dir", dir.resolve("out").toString(),
-        dtb.toString(), iort.toString()});
+    lines.add(
+        new String[] {
+          "report", "--output-dir", dir.resolve("out").toString(), dtb.toString(), iort.toString()
+        });
     return lines;
   }
 
@@ -55,8 +57,12 @@ class FastPathTest {
     for (String[] args : commandLines()) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
-      Integer fast = FastPath.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-          new PrintStream(err, true, StandardCharsets.UTF_8), Seams.production(false));
+      Integer fast =
+          FastPath.run(
+              args,
+              new PrintStream(out, true, StandardCharsets.UTF_8),
+              new PrintStream(err, true, StandardCharsets.UTF_8),
+              Seams.production(false));
       Cli.Run picocli = viaPicocli(args);
 
       assertThat(fast).as("fast path taken for %s", List.of(args)).isNotNull();
@@ -64,7 +70,8 @@ class FastPathTest {
       assertThat(fastOut.replaceAll("[0-9]+\\.[0-9]{2} s\n", "T s\n"))
           .as("%s", List.of(args))
           .isEqualTo(picocli.out().replaceAll("[0-9]+\\.[0-9]{2} s\n", "T s\n"));
-      assertThat(err.toString(StandardCharsets.UTF_8)).as("%s", List.of(args))
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .as("%s", List.of(args))
           .isEqualTo(picocli.err());
       assertThat(fast).as("%s", List.of(args)).isEqualTo(picocli.status());
     }
@@ -74,14 +81,26 @@ class FastPathTest {
   void everythingElseIsLeftToPicocli() throws Exception {
     String p = dir.toString();
     String[][] others = {
-      {}, {"machine"}, {"report"}, {"demo"}, {"machine", "--help"}, {"machine", "--debug", p},
-      {"machine", "--format", "xml", p}, {"machine", "--format", "text", "--format", "dot", p},
-      {"machine", "--format"}, {"machine", "@args.txt"}, {"machine", "-", p},
-      {"report", "--format", "text", p}, {"report", "--output-dir", p}, {p}, {"--machine", p},
+      {},
+      {"machine"},
+      {"report"},
+      {"demo"},
+      {"machine", "--help"},
+      {"machine", "--debug", p},
+      {"machine", "--format", "xml", p},
+      {"machine", "--format", "text", "--format", "dot", p},
+      {"machine", "--format"},
+      {"machine", "@args.txt"},
+      {"machine", "-", p},
+      {"report", "--format", "text", p},
+      {"report", "--output-dir", p},
+      {p},
+      {"--machine", p},
     };
     for (String[] args : others) {
       assertThat(FastPath.run(args, System.out, System.err, Seams.production(false)))
-          .as("%s", List.of(args)).isNull();
+          .as("%s", List.of(args))
+          .isNull();
     }
   }
 }

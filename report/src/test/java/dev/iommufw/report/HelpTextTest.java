@@ -45,11 +45,14 @@ class HelpTextTest {
 
   @Test
   void everyTextSurvivesWrappingWithItsWordsWhole() {
-    CommandLine cli = FwspecReportTool.commandLine(System.out, System.err,
-        Seams.production(false), false);
+    CommandLine cli =
+        FwspecReportTool.commandLine(System.out, System.err, Seams.production(false), false);
     for (String command : COMMANDS) {
-      CommandSpec spec = command.isEmpty()
-          ? cli.getCommandSpec() : java.util.Objects.requireNonNull(cli.getSubcommands().get(command)).getCommandSpec();
+      CommandSpec spec =
+          command.isEmpty()
+              ? cli.getCommandSpec()
+              : java.util.Objects.requireNonNull(cli.getSubcommands().get(command))
+                  .getCommandSpec();
       // A break inside a word ("linux-6.\n12") would show up as a space in the collapsed help.
       String shown = collapsed(help(command));
       for (String text : texts(spec)) {
@@ -79,10 +82,14 @@ class HelpTextTest {
   @Test
   void theExitCodesAreDocumentedInEveryHelp() {
     for (String command : COMMANDS) {
-      assertThat(help(command)).as(command).contains("Exit status")
-          .containsPattern("\n  0 +\\S").containsPattern("\n  3 +internal error");
+      assertThat(help(command))
+          .as(command)
+          .contains("Exit status")
+          .containsPattern("\n  0 +\\S")
+          .containsPattern("\n  3 +internal error");
     }
-    assertThat(help("")).containsPattern("\n  1 +an input was malformed")
+    assertThat(help(""))
+        .containsPattern("\n  1 +an input was malformed")
         .containsPattern("\n  2 +usage error, or a file could not be read or written")
         .contains("Deprecated since 0.2");
   }

@@ -24,7 +24,10 @@ class HostileReportTest {
   @Test
   void treeOneHundredThousandNodesDeep() throws IOException {
     FdtBuilder b = new FdtBuilder();
-    b.root().addChild("iommu").strings("compatible", "arm,smmu-v3").cells("#iommu-cells", 1)
+    b.root()
+        .addChild("iommu")
+        .strings("compatible", "arm,smmu-v3")
+        .cells("#iommu-cells", 1)
         .phandle(1);
     FdtBuilder.Node n = b.root();
     for (int i = 0; i < 100_000; i++) {
@@ -45,7 +48,9 @@ class HostileReportTest {
     FdtBuilder.Node bus = b.root().addChild("bus");
     int[] iommus = new int[100_000];
     for (int i = 0; i < iommus.length; i++) {
-      bus.addChild("i").strings("compatible", "arm,smmu-v3").cells("#iommu-cells", 0)
+      bus.addChild("i")
+          .strings("compatible", "arm,smmu-v3")
+          .cells("#iommu-cells", 0)
           .phandle(i + 1);
       iommus[i] = i + 1;
     }
@@ -61,7 +66,10 @@ class HostileReportTest {
     // Before IommuMap's index, the ~4 samples per tuple each scanned the map: quadratic.
     int entries = 20_000;
     FdtBuilder b = new FdtBuilder();
-    b.root().addChild("iommu").strings("compatible", "arm,smmu-v3").cells("#iommu-cells", 1)
+    b.root()
+        .addChild("iommu")
+        .strings("compatible", "arm,smmu-v3")
+        .cells("#iommu-cells", 1)
         .phandle(3);
     int[] map = new int[4 * entries];
     for (int k = 0; k < entries; k++) {

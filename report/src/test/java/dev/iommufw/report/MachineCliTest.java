@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code fwspec-report machine} and {@code demo}: each kind of broken machine keeps its error
- * line, names file and cause on standard error and exits with the documented status.
+ * {@code fwspec-report machine} and {@code demo}: each kind of broken machine keeps its error line,
+ * names file and cause on standard error and exits with the documented status.
  */
 class MachineCliTest {
   private static final String BAD_MACHINE =
@@ -49,8 +49,11 @@ class MachineCliTest {
     Cli.Run r = Cli.run("machine", m.toString());
 
     assertThat(r.out()).isEqualTo(BAD_MACHINE);
-    assertThat(r.errLines()).containsExactly("fwspec-report: " + m.resolve("machine.json")
-        + ": bad-machine: pci[0].bdf: not a BDF SSSS:BB:DD.F");
+    assertThat(r.errLines())
+        .containsExactly(
+            "fwspec-report: "
+                + m.resolve("machine.json")
+                + ": bad-machine: pci[0].bdf: not a BDF SSSS:BB:DD.F");
     assertThat(r.status()).isEqualTo(ExitStatus.BAD_INPUT);
   }
 
@@ -62,9 +65,13 @@ class MachineCliTest {
     Cli.Run r = Cli.run("machine", m.toString());
 
     assertThat(r.out()).isEqualTo(BAD_MACHINE);
-    assertThat(r.errLines()).containsExactly("fwspec-report: " + m.resolve("machine.json")
-        + ": bad-machine: firmware.files[0]: cannot read " + m.resolve("virt.dtb")
-        + ": no such file or directory");
+    assertThat(r.errLines())
+        .containsExactly(
+            "fwspec-report: "
+                + m.resolve("machine.json")
+                + ": bad-machine: firmware.files[0]: cannot read "
+                + m.resolve("virt.dtb")
+                + ": no such file or directory");
     assertThat(r.status()).isEqualTo(1);
   }
 
@@ -76,8 +83,9 @@ class MachineCliTest {
     Cli.Run r = Cli.run("machine", m.resolve("machine.json").toString());
 
     assertThat(r.out()).isEqualTo(BAD_MACHINE);
-    assertThat(r.errLines()).containsExactly(
-        "fwspec-report: " + m.resolve("machine.json") + ": bad-machine: name: missing");
+    assertThat(r.errLines())
+        .containsExactly(
+            "fwspec-report: " + m.resolve("machine.json") + ": bad-machine: name: missing");
     assertThat(r.status()).isEqualTo(1);
   }
 
@@ -89,9 +97,14 @@ class MachineCliTest {
     Cli.Run r = Cli.run("machine", m.toString());
 
     assertThat(r.out()).isEqualTo(BAD_MACHINE);
-    assertThat(r.errLines()).singleElement().asString()
-        .startsWith("fwspec-report: " + m.resolve("machine.json") + ": bad-machine: $: not valid"
-            + " JSON: ")
+    assertThat(r.errLines())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "fwspec-report: "
+                + m.resolve("machine.json")
+                + ": bad-machine: $: not valid"
+                + " JSON: ")
         .contains("line: 1");
     assertThat(r.status()).isEqualTo(1);
   }
@@ -105,7 +118,9 @@ class MachineCliTest {
     Cli.Run r = Cli.run("machine", m.toString());
 
     assertThat(r.out()).isEqualTo("{\"error\":\"truncated\",\"format\":\"dtb\",\"offset\":null}\n");
-    assertThat(r.errLines()).singleElement().asString()
+    assertThat(r.errLines())
+        .singleElement()
+        .asString()
         .startsWith("fwspec-report: " + dtb + ": truncated: totalsize ")
         .endsWith("> blob size 100 (at byte offset 4)");
     assertThat(r.status()).isEqualTo(1);
@@ -120,12 +135,16 @@ class MachineCliTest {
     Cli.Run e = Cli.run("machine", empty.toString());
 
     assertThat(r.out()).isEmpty();
-    assertThat(r.errLines()).containsExactly(
-        "fwspec-report: " + none + ": io-error: cannot read: no such file or directory");
+    assertThat(r.errLines())
+        .containsExactly(
+            "fwspec-report: " + none + ": io-error: cannot read: no such file or directory");
     assertThat(r.status()).isEqualTo(ExitStatus.USAGE_OR_IO);
-    assertThat(e.errLines()).containsExactly("fwspec-report: " + empty.resolve("machine.json")
-        + ": io-error: cannot read: no such file or directory (a machine folder holds"
-        + " machine.json)");
+    assertThat(e.errLines())
+        .containsExactly(
+            "fwspec-report: "
+                + empty.resolve("machine.json")
+                + ": io-error: cannot read: no such file or directory (a machine folder holds"
+                + " machine.json)");
     assertThat(e.status()).isEqualTo(2);
   }
 
@@ -138,8 +157,9 @@ class MachineCliTest {
 
     Cli.Run r = Cli.run("machine", bad.toString(), good.toString());
 
-    assertThat(r.out()).isEqualTo("{\"file\":\"" + bad + "\"}\n" + BAD_MACHINE
-        + "{\"file\":\"" + good + "\"}\n" + alone);
+    assertThat(r.out())
+        .isEqualTo(
+            "{\"file\":\"" + bad + "\"}\n" + BAD_MACHINE + "{\"file\":\"" + good + "\"}\n" + alone);
     assertThat(r.errLines()).hasSize(1);
     assertThat(r.status()).isEqualTo(1);
   }
@@ -152,26 +172,36 @@ class MachineCliTest {
     Cli.Run text = Cli.run("machine", "--format", "text", a.toString(), b.toString());
     Cli.Run dot = Cli.run("machine", "--format=dot", a.toString(), b.toString());
 
-    assertThat(text.out()).startsWith("# file: " + a + "\n# " + DT + " (kernel 6.12, dt)\n")
+    assertThat(text.out())
+        .startsWith("# file: " + a + "\n# " + DT + " (kernel 6.12, dt)\n")
         .contains("\n# file: " + b + "\n");
-    assertThat(dot.out()).startsWith("// file: " + a + "\ndigraph ").contains("\n// file: " + b
-        + "\ndigraph ");
+    assertThat(dot.out())
+        .startsWith("// file: " + a + "\ndigraph ")
+        .contains("\n// file: " + b + "\ndigraph ");
     assertThat(Cli.run("machine", "--format", "xml", a.toString()).status()).isEqualTo(2);
   }
 
   @Test
   void aCrashInsideTheBootIsAnInternalErrorNeverABadMachine() throws Exception {
     Path m = machine("m");
-    Seams crashing = new Seams(Reports::writeReportOrError, machine -> {
-      throw new IllegalStateException("planted boot bug");
-    }, false, 0);
+    Seams crashing =
+        new Seams(
+            Reports::writeReportOrError,
+            machine -> {
+              throw new IllegalStateException("planted boot bug");
+            },
+            false,
+            0);
 
     Cli.Run r = Cli.run(crashing, "machine", m.toString());
 
     assertThat(r.out()).isEmpty();
-    assertThat(r.errLines()).containsExactly("fwspec-report: " + m.resolve("machine.json")
-        + ": internal-error: java.lang.IllegalStateException: planted boot bug (a bug in"
-        + " fwspec-report, not bad input; --debug prints the stack trace)");
+    assertThat(r.errLines())
+        .containsExactly(
+            "fwspec-report: "
+                + m.resolve("machine.json")
+                + ": internal-error: java.lang.IllegalStateException: planted boot bug (a bug in"
+                + " fwspec-report, not bad input; --debug prints the stack trace)");
     assertThat(r.status()).isEqualTo(ExitStatus.INTERNAL);
   }
 
@@ -180,10 +210,12 @@ class MachineCliTest {
     Cli.Run r = Cli.run();
 
     assertThat(r.status()).isZero();
-    assertThat(r.out()).startsWith("# linux-6.12-acpi-smmuv3 (kernel 6.12, acpi)\n")
+    assertThat(r.out())
+        .startsWith("# linux-6.12-acpi-smmuv3 (kernel 6.12, acpi)\n")
         .contains("-[0000:00]-+-00.0  1b36:0008 (no driver) (not DMA-configured)\n")
-        .contains("|       +-01.0  1af4:1000 virtio-pci -> smmu3.0x0000000009050000 ids"
-            + " 0x308,0x300 group 0000:02:00.0\n");
+        .contains(
+            "|       +-01.0  1af4:1000 virtio-pci -> smmu3.0x0000000009050000 ids"
+                + " 0x308,0x300 group 0000:02:00.0\n");
     assertThat(Cli.run("demo").out()).isEqualTo(r.out());
     assertThat(r.err()).isEmpty();
   }
@@ -195,7 +227,8 @@ class MachineCliTest {
     assertThat(Cli.run("demo", "--format", "jsonl").out())
         .startsWith("{\"device\":\"0000:00:00.0\",\"bus\":\"pci\"");
     assertThat(Cli.run("demo", "--format", "dot").out())
-        .startsWith("digraph \"linux-6.12-acpi-smmuv3\" {\n").endsWith("}\n");
+        .startsWith("digraph \"linux-6.12-acpi-smmuv3\" {\n")
+        .endsWith("}\n");
     Cli.Run nope = Cli.run("demo", "nope");
     assertThat(nope.status()).isEqualTo(2);
     assertThat(nope.err()).contains("no demo machine 'nope'").contains(DT);

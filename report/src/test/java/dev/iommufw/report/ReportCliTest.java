@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code fwspec-report report}: error lines, causes on standard error, exit codes, batches. */
 class ReportCliTest {
-  private static final String TRUNCATED = "{\"error\":\"truncated\",\"format\":\"dtb\",\"offset\":null}\n";
+  private static final String TRUNCATED =
+      "{\"error\":\"truncated\",\"format\":\"dtb\",\"offset\":null}\n";
   private static final String NOT_FIRMWARE =
       "{\"error\":\"bad-signature\",\"format\":null,\"offset\":null}\n";
 
@@ -31,8 +32,11 @@ class ReportCliTest {
     Cli.Run r = Cli.run("report", trunc.toString());
 
     assertThat(r.out()).isEqualTo(TRUNCATED);
-    assertThat(r.errLines()).containsExactly("fwspec-report: " + trunc
-        + ": truncated: totalsize 1048576 > blob size 100 (at byte offset 4)");
+    assertThat(r.errLines())
+        .containsExactly(
+            "fwspec-report: "
+                + trunc
+                + ": truncated: totalsize 1048576 > blob size 100 (at byte offset 4)");
     assertThat(r.status()).isEqualTo(ExitStatus.BAD_INPUT);
   }
 
@@ -43,8 +47,9 @@ class ReportCliTest {
     Cli.Run r = Cli.run("report", empty.toString());
 
     assertThat(r.out()).isEqualTo(NOT_FIRMWARE);
-    assertThat(r.errLines()).containsExactly(
-        "fwspec-report: " + empty + ": bad-signature: empty file, not a DTB, IORT or VIOT");
+    assertThat(r.errLines())
+        .containsExactly(
+            "fwspec-report: " + empty + ": bad-signature: empty file, not a DTB, IORT or VIOT");
     assertThat(r.status()).isEqualTo(1);
   }
 
@@ -55,8 +60,9 @@ class ReportCliTest {
     Cli.Run r = Cli.run("report", missing.toString());
 
     assertThat(r.out()).isEmpty();
-    assertThat(r.errLines()).containsExactly(
-        "fwspec-report: " + missing + ": io-error: cannot read: no such file or directory");
+    assertThat(r.errLines())
+        .containsExactly(
+            "fwspec-report: " + missing + ": io-error: cannot read: no such file or directory");
     assertThat(r.status()).isEqualTo(ExitStatus.USAGE_OR_IO);
   }
 
@@ -103,16 +109,23 @@ class ReportCliTest {
     Path out = dir.resolve("out");
     Path trunc = truncatedDtb();
 
-    Cli.Run r = Cli.run("report", "--output-dir", out.toString(), Cli.goodDtb().toString(),
-        trunc.toString());
+    Cli.Run r =
+        Cli.run(
+            "report", "--output-dir", out.toString(), Cli.goodDtb().toString(), trunc.toString());
 
     assertThat(Files.readString(out.resolve("trunc.dtb.jsonl"))).isEqualTo(TRUNCATED);
     assertThat(out.resolve("qemu-virt-smmuv3-bypass.dtb.jsonl")).isNotEmptyFile();
-    assertThat(r.out()).matches("fwspec-report: 2 files into " + java.util.regex.Pattern.quote(
-        out.toString()) + ": 1 reported, 1 malformed, 0 unreadable or unwritable, 0 internal"
-        + " errors, [0-9]+\\.[0-9]{2} s\n");
-    assertThat(r.errLines()).containsExactly("fwspec-report: " + trunc
-        + ": truncated: totalsize 1048576 > blob size 100 (at byte offset 4)");
+    assertThat(r.out())
+        .matches(
+            "fwspec-report: 2 files into "
+                + java.util.regex.Pattern.quote(out.toString())
+                + ": 1 reported, 1 malformed, 0 unreadable or unwritable, 0 internal"
+                + " errors, [0-9]+\\.[0-9]{2} s\n");
+    assertThat(r.errLines())
+        .containsExactly(
+            "fwspec-report: "
+                + trunc
+                + ": truncated: totalsize 1048576 > blob size 100 (at byte offset 4)");
     assertThat(r.status()).isEqualTo(1);
   }
 
@@ -142,28 +155,42 @@ class ReportCliTest {
     Path other = dir.resolve("other.dtb");
     Files.copy(good, other);
     AtomicInteger calls = new AtomicInteger();
-    Seams failingFirst = new Seams((bytes, out) -> {
-      if (calls.getAndIncrement() == 0) {
-        throw new IllegalStateException("planted bug");
-      }
-      return Reports.writeReportOrError(bytes, out);
-    }, m -> m.boot(), false, 0);
+    Seams failingFirst =
+        new Seams(
+            (bytes, out) -> {
+              if (calls.getAndIncrement() == 0) {
+                throw new IllegalStateException("planted bug");
+              }
+              return Reports.writeReportOrError(bytes, out);
+            },
+            m -> m.boot(),
+            false,
+            0);
 
     Cli.Run r = Cli.run(failingFirst, "report", good.toString(), other.toString());
 
     assertThat(r.status()).isEqualTo(ExitStatus.INTERNAL);
-    assertThat(r.out()).doesNotContain("\"error\"").contains("{\"file\":\"" + other + "\"}\n"
-        + "{\"kind\":\"dtb\"");
-    assertThat(r.errLines()).containsExactly("fwspec-report: " + good
-        + ": internal-error: java.lang.IllegalStateException: planted bug (a bug in"
-        + " fwspec-report, not bad input; --debug prints the stack trace)");
+    assertThat(r.out())
+        .doesNotContain("\"error\"")
+        .contains("{\"file\":\"" + other + "\"}\n" + "{\"kind\":\"dtb\"");
+    assertThat(r.errLines())
+        .containsExactly(
+            "fwspec-report: "
+                + good
+                + ": internal-error: java.lang.IllegalStateException: planted bug (a bug in"
+                + " fwspec-report, not bad input; --debug prints the stack trace)");
   }
 
   @Test
   void debugAddsTheStackTraceOfAnInternalError() throws Exception {
-    Seams failing = new Seams((bytes, out) -> {
-      throw new IllegalStateException("planted bug");
-    }, m -> m.boot(), false, 0);
+    Seams failing =
+        new Seams(
+            (bytes, out) -> {
+              throw new IllegalStateException("planted bug");
+            },
+            m -> m.boot(),
+            false,
+            0);
 
     Cli.Run r = Cli.run(failing, "report", "--debug", Cli.goodDtb().toString());
 
@@ -183,8 +210,10 @@ class ReportCliTest {
     Cli.Run onTerminal = Cli.run(terminal, args);
     Cli.Run piped = Cli.run(args);
 
-    assertThat(onTerminal.err()).contains("\rfwspec-report: [" + Progress.MIN_FILES + "/"
-        + Progress.MIN_FILES + "] ").endsWith("\r").doesNotContain("\n");
+    assertThat(onTerminal.err())
+        .contains("\rfwspec-report: [" + Progress.MIN_FILES + "/" + Progress.MIN_FILES + "] ")
+        .endsWith("\r")
+        .doesNotContain("\n");
     assertThat(piped.err()).isEmpty();
     assertThat(onTerminal.out()).isEqualTo(piped.out());
   }

@@ -12,16 +12,18 @@ import java.nio.charset.StandardCharsets;
  * Jazzer fuzz target for the report tool's whole path from file bytes to output lines, {@link
  * Reports#writeReport}.
  *
- * <p>Property: for any bytes the call returns normally; on {@code false} the output is exactly
- * one line, a JSON object whose first field is {@code error}; on {@code true} the output is one
- * or more lines, each a JSON object. Any throwable, or an input past Jazzer's per-input time
- * limit, is a finding.
+ * <p>Property: for any bytes the call returns normally; on {@code false} the output is exactly one
+ * line, a JSON object whose first field is {@code error}; on {@code true} the output is one or more
+ * lines, each a JSON object. Any throwable, or an input past Jazzer's per-input time limit, is a
+ * finding.
  *
  * <p>Under plain {@code mvn verify} this replays {@code
- * src/test/resources/dev/iommufw/report/ReportFuzzTestInputs/writeReport/}. To fuzz for a chosen time
- * (default 2 minutes; the JVM uses about 2 GB), with inputs capped at 4 KiB for speed:
+ * src/test/resources/dev/iommufw/report/ReportFuzzTestInputs/writeReport/}. To fuzz for a chosen
+ * time (default 2 minutes; the JVM uses about 2 GB), with inputs capped at 4 KiB for speed:
+ *
  * <pre>JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m mvn -pl report test -Dtest=ReportFuzzTest \
  *     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_len=4096</pre>
+ *
  * A finding is saved as {@code crash-*} in the inputs directory and replays from then on.
  */
 class ReportFuzzTest {

@@ -77,8 +77,7 @@ public record BootSchedule(
       s.append("first: ").append(first).append('\n');
     }
     for (int i = 0; i < threads.size(); i++) {
-      s.append(threads.size() == 1 ? "" : "thread " + i + ": ").append(threads.get(i))
-          .append('\n');
+      s.append(threads.size() == 1 ? "" : "thread " + i + ": ").append(threads.get(i)).append('\n');
     }
     if (!last.isEmpty()) {
       s.append("then: ").append(last).append('\n');

@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A generated raw ACPI table (an IORT or a VIOT) that prints as its node list, so that a failing
- * property's (shrunk) counterexample can be read: {@code toString()} shows the signature,
- * revision and every node with its fields, not {@code [B@…}.
+ * property's (shrunk) counterexample can be read: {@code toString()} shows the signature, revision
+ * and every node with its fields, not {@code [B@…}.
  *
  * <p>Equality is by content. The bytes are copied in and out, so a value never changes.
  */
@@ -49,9 +49,9 @@ public final class GeneratedAcpiTable {
   }
 
   /**
-   * The table as a node list: one header line (signature, revision, length, node count), then
-   * one line per node in table order with its offset and parsed fields. A table that does not
-   * parse prints its problem instead.
+   * The table as a node list: one header line (signature, revision, length, node count), then one
+   * line per node in table order with its offset and parsed fields. A table that does not parse
+   * prints its problem instead.
    *
    * @return the text, lines ending in {@code \n}
    */
@@ -62,16 +62,25 @@ public final class GeneratedAcpiTable {
       switch (signature()) {
         case "IORT" -> {
           Iort iort = Iort.parse(table);
-          out.append("IORT rev ").append(iort.revision()).append(", ").append(table.length)
-              .append(" bytes, ").append(iort.nodes().size()).append(" nodes\n");
+          out.append("IORT rev ")
+              .append(iort.revision())
+              .append(", ")
+              .append(table.length)
+              .append(" bytes, ")
+              .append(iort.nodes().size())
+              .append(" nodes\n");
           for (IortNode node : iort.nodes()) {
             out.append(String.format("  @0x%x %s", node.header().offset(), node)).append('\n');
           }
         }
         case "VIOT" -> {
           Viot viot = Viot.parse(table);
-          out.append("VIOT rev ").append(viot.header().revision()).append(", ")
-              .append(table.length).append(" bytes, ").append(viot.nodes().size())
+          out.append("VIOT rev ")
+              .append(viot.header().revision())
+              .append(", ")
+              .append(table.length)
+              .append(" bytes, ")
+              .append(viot.nodes().size())
               .append(" nodes\n");
           for (ViotNode node : viot.nodes()) {
             out.append(String.format("  @0x%x %s", node.offset(), node)).append('\n');
@@ -80,8 +89,13 @@ public final class GeneratedAcpiTable {
         default -> out.append("not an IORT or VIOT: ").append(table.length).append(" bytes\n");
       }
     } catch (AcpiTableException e) {
-      out.append("malformed ").append(signature()).append(" (").append(table.length)
-          .append(" bytes): ").append(e.getMessage()).append('\n');
+      out.append("malformed ")
+          .append(signature())
+          .append(" (")
+          .append(table.length)
+          .append(" bytes): ")
+          .append(e.getMessage())
+          .append('\n');
     }
     return out.toString();
   }

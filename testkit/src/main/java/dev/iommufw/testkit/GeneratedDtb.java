@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A generated flattened device tree blob that prints as DTS-like source, so that a failing
- * property's (shrunk) counterexample can be read: {@code toString()} shows every node and
- * property the way {@code dtc -O dts} would, not {@code [B@…}.
+ * property's (shrunk) counterexample can be read: {@code toString()} shows every node and property
+ * the way {@code dtc -O dts} would, not {@code [B@…}.
  *
  * <p>Equality is by content. The blob is copied in and out, so a value never changes.
  */
@@ -112,8 +112,11 @@ public final class GeneratedDtb {
     if (v.length % 4 == 0) {
       StringBuilder s = new StringBuilder("<");
       for (int i = 0; i < v.length; i += 4) {
-        int cell = (v[i] & 0xff) << 24 | (v[i + 1] & 0xff) << 16 | (v[i + 2] & 0xff) << 8
-            | (v[i + 3] & 0xff);
+        int cell =
+            (v[i] & 0xff) << 24
+                | (v[i + 1] & 0xff) << 16
+                | (v[i + 2] & 0xff) << 8
+                | (v[i + 3] & 0xff);
         s.append(i == 0 ? "" : " ").append("0x").append(Integer.toHexString(cell));
       }
       return s.append('>').toString();

@@ -6,13 +6,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.acpi.ViotBuilder;
-import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.FwNode;
 import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.drivers.ArmSmmuDriver;
 import dev.iommufw.drivers.ArmSmmuV3Driver;
 import dev.iommufw.drivers.VirtioIommuDriver;
@@ -24,9 +24,9 @@ import java.util.TreeSet;
 
 /**
  * Generators as plain functions of a {@link RandomSource}: PCI functions, stream IDs, IOMMU
- * instances, fwspecs, machines ({@link MachineSpec}) with their device trees, IORTs and VIOTs,
- * and boot schedules. {@link TestkitGens} wraps each as a QuickTheories {@code Gen}; wrap them
- * the same way for any other library.
+ * instances, fwspecs, machines ({@link MachineSpec}) with their device trees, IORTs and VIOTs, and
+ * boot schedules. {@link TestkitGens} wraps each as a QuickTheories {@code Gen}; wrap them the same
+ * way for any other library.
  *
  * <p>Every function draws toward small values first, so a shrinking source yields smaller
  * counterexamples: fewer SMMUs and devices, schedules closer to the reference boot.
@@ -82,8 +82,8 @@ public final class Generators {
   }
 
   /**
-   * An IOMMU instance of one of the reference drivers (a permissive SMMUv3, an MMU-500 over
-   * 16-bit stream IDs, or a virtio-iommu), with a fresh firmware node, registered nowhere.
+   * An IOMMU instance of one of the reference drivers (a permissive SMMUv3, an MMU-500 over 16-bit
+   * stream IDs, or a virtio-iommu), with a fresh firmware node, registered nowhere.
    *
    * @param r the random source
    * @param name the instance's name
@@ -100,9 +100,9 @@ public final class Generators {
   }
 
   /**
-   * A formed fwspec, still {@code BUILDING}: allocated in {@code core}, naming {@code
-   * instance}'s IOMMU for {@code dev}, with 1–4 IDs below 2^16 and maybe the ATS flag. Hand it
-   * to {@link IommuCore#probeDevice(Device, IommuFwspec)} or deallocate it.
+   * A formed fwspec, still {@code BUILDING}: allocated in {@code core}, naming {@code instance}'s
+   * IOMMU for {@code dev}, with 1–4 IDs below 2^16 and maybe the ATS flag. Hand it to {@link
+   * IommuCore#probeDevice(Device, IommuFwspec)} or deallocate it.
    *
    * @param r the random source
    * @param core the core that allocates it
@@ -132,11 +132,11 @@ public final class Generators {
 
   /**
    * A machine: 1–3 SMMUs (v3 or MMU-500; the MMU-500 driver is sometimes missing, so its devices
-   * wait until the deferred-probe timeout), up to 6 platform devices under DT, a PCI host mapped
-   * to one SMMU (or to none), up to 6 endpoints, and sometimes QEMU's SMMUv3 model with 16
-   * stream-ID bits (so PCI stream IDs above 0xffff fail with {@code ERANGE}). Stream IDs are
-   * distinct across devices, so no two devices compete for one stream (a competition the
-   * hardware resolves by bind order, which is rightly not confluent).
+   * wait until the deferred-probe timeout), up to 6 platform devices under DT, a PCI host mapped to
+   * one SMMU (or to none), up to 6 endpoints, and sometimes QEMU's SMMUv3 model with 16 stream-ID
+   * bits (so PCI stream IDs above 0xffff fail with {@code ERANGE}). Stream IDs are distinct across
+   * devices, so no two devices compete for one stream (a competition the hardware resolves by bind
+   * order, which is rightly not confluent).
    *
    * @param r the random source
    * @return the machine's description
@@ -183,8 +183,15 @@ public final class Generators {
       pci.add(new MachineSpec.Pci(device, r.between(0, 3) > 0));
     }
     int sidBits = r.bool() ? 16 : 0;
-    return new MachineSpec(acpi, ImmutableList.copyOf(smmus), ImmutableList.copyOf(drivers),
-        ImmutableList.copyOf(platform), pciSmmu, pciSidBase, ImmutableList.copyOf(pci), sidBits);
+    return new MachineSpec(
+        acpi,
+        ImmutableList.copyOf(smmus),
+        ImmutableList.copyOf(drivers),
+        ImmutableList.copyOf(platform),
+        pciSmmu,
+        pciSidBase,
+        ImmutableList.copyOf(pci),
+        sidBits);
   }
 
   /**
@@ -195,8 +202,17 @@ public final class Generators {
    */
   public static GeneratedDtb deviceTree(RandomSource r) {
     MachineSpec s = machineSpec(r);
-    return new GeneratedDtb(new MachineSpec(false, s.smmus(), s.iommuDrivers(), s.platform(),
-        s.pciSmmu(), s.pciSidBase(), s.pci(), s.sidBits()).deviceTree());
+    return new GeneratedDtb(
+        new MachineSpec(
+                false,
+                s.smmus(),
+                s.iommuDrivers(),
+                s.platform(),
+                s.pciSmmu(),
+                s.pciSidBase(),
+                s.pci(),
+                s.sidBits())
+            .deviceTree());
   }
 
   /**
@@ -207,14 +223,23 @@ public final class Generators {
    */
   public static GeneratedAcpiTable iort(RandomSource r) {
     MachineSpec s = machineSpec(r);
-    return new GeneratedAcpiTable(new MachineSpec(true, s.smmus(), s.iommuDrivers(),
-        ImmutableList.of(), s.pciSmmu(), s.pciSidBase(), s.pci(), s.sidBits()).iort());
+    return new GeneratedAcpiTable(
+        new MachineSpec(
+                true,
+                s.smmus(),
+                s.iommuDrivers(),
+                ImmutableList.of(),
+                s.pciSmmu(),
+                s.pciSidBase(),
+                s.pci(),
+                s.sidBits())
+            .iort());
   }
 
   /**
-   * A VIOT built with the acpi-glue's {@code ViotBuilder}: a virtio-iommu PCI function at
-   * {@code 0000:00:01.0} and 1–3 PCI ranges on segment 0 (never covering the virtio-iommu
-   * itself) with random endpoint-ID offsets. Prints as its node list.
+   * A VIOT built with the acpi-glue's {@code ViotBuilder}: a virtio-iommu PCI function at {@code
+   * 0000:00:01.0} and 1–3 PCI ranges on segment 0 (never covering the virtio-iommu itself) with
+   * random endpoint-ID offsets. Prints as its node list.
    *
    * @param r the random source
    * @return the table ({@link GeneratedAcpiTable#bytes()} for the raw bytes)
@@ -238,17 +263,17 @@ public final class Generators {
   }
 
   /**
-   * A permutation of a machine's boot events with deferred-probe retries mixed in: every event
-   * of {@link Machine#defaultBoot()} except the timeout, plus up to {@code maxRetries} extra
-   * driver probes (DMA-configure) of devices that bind, in a random order; the timeout, if the
-   * boot has one, comes last (it ends the boot: a device that deferred binds without an IOMMU).
+   * A permutation of a machine's boot events with deferred-probe retries mixed in: every event of
+   * {@link Machine#defaultBoot()} except the timeout, plus up to {@code maxRetries} extra driver
+   * probes (DMA-configure) of devices that bind, in a random order; the timeout, if the boot has
+   * one, comes last (it ends the boot: a device that deferred binds without an IOMMU).
    *
-   * <p>From Linux 6.15 on ({@link dev.iommufw.machine.KernelVersion#firmwareInProbe()})
-   * the device adds are not permuted: they run first, in the default boot's order. In that flow
-   * a registration probes the devices present in bus order and a probe failure aborts it, so the
-   * end state depends on which devices exist when an instance registers (an input of the boot:
-   * in these machines every instance registers after the devices exist), and only on that; the
-   * registrations, driver binds and retries are permuted.
+   * <p>From Linux 6.15 on ({@link dev.iommufw.machine.KernelVersion#firmwareInProbe()}) the device
+   * adds are not permuted: they run first, in the default boot's order. In that flow a registration
+   * probes the devices present in bus order and a probe failure aborts it, so the end state depends
+   * on which devices exist when an instance registers (an input of the boot: in these machines
+   * every instance registers after the devices exist), and only on that; the registrations, driver
+   * binds and retries are permuted.
    *
    * @param r the random source
    * @param machine the machine
@@ -272,8 +297,7 @@ public final class Generators {
    */
   public static BootSchedule concurrentSchedule(
       RandomSource r, Machine machine, int maxRetries, int threads) {
-    checkArgument(maxRetries >= 0 && threads >= 1, "maxRetries %s threads %s", maxRetries,
-        threads);
+    checkArgument(maxRetries >= 0 && threads >= 1, "maxRetries %s threads %s", maxRetries, threads);
     List<BootEvent> first = new ArrayList<>();
     List<BootEvent> events = new ArrayList<>();
     List<BootEvent> last = new ArrayList<>();
@@ -308,10 +332,10 @@ public final class Generators {
   }
 
   /**
-   * A schedule that also takes instances away: the events of {@link #concurrentSchedule} with,
-   * for 1–2 of the instances that register, an unregistration at a random place among them.
-   * Its end state is not the reference boot's (unregistering releases devices); the harness's
-   * invariants still hold.
+   * A schedule that also takes instances away: the events of {@link #concurrentSchedule} with, for
+   * 1–2 of the instances that register, an unregistration at a random place among them. Its end
+   * state is not the reference boot's (unregistering releases devices); the harness's invariants
+   * still hold.
    *
    * @param r the random source
    * @param machine the machine
@@ -335,8 +359,7 @@ public final class Generators {
     int n = r.intBetween(1, Math.min(2, registering.size()));
     for (int i = 0; i < n; i++) {
       List<BootEvent> part = parts.get(r.intBetween(0, parts.size() - 1));
-      part.add(r.intBetween(0, part.size()),
-          new BootEvent.UnregisterInstance(r.pick(registering)));
+      part.add(r.intBetween(0, part.size()), new BootEvent.UnregisterInstance(r.pick(registering)));
     }
     ImmutableList.Builder<ImmutableList<BootEvent>> out = ImmutableList.builder();
     parts.forEach(p -> out.add(ImmutableList.copyOf(p)));

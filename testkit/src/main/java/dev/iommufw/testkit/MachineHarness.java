@@ -24,29 +24,27 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Boots a {@link Machine} with its events in any order — sequentially, or dealt to real threads
- * — and judges the end state against the machine's reference boot ({@link
- * Machine#defaultBoot()} in order). One implementation of the boot: every event runs through
- * {@link MachineSystem#run(BootEvent)}, so the harness checks exactly what the machine report
- * shows.
+ * Boots a {@link Machine} with its events in any order — sequentially, or dealt to real threads —
+ * and judges the end state against the machine's reference boot ({@link Machine#defaultBoot()} in
+ * order). One implementation of the boot: every event runs through {@link
+ * MachineSystem#run(BootEvent)}, so the harness checks exactly what the machine report shows.
  *
  * <h2>What is compared</h2>
  *
- * Per device: the result, the instance, the fwspec IDs (append order), the errno, and the
- * installed fwspec's flags. IOMMU groups are <b>not</b> compared: Linux forms a group at each
- * bind from the groups that exist then (see
- * <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>), so group membership legitimately
- * depends on bind order.
+ * Per device: the result, the instance, the fwspec IDs (append order), the errno, and the installed
+ * fwspec's flags. IOMMU groups are <b>not</b> compared: Linux forms a group at each bind from the
+ * groups that exist then (see <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>), so group
+ * membership legitimately depends on bind order.
  *
  * <h2>Invariants checked after every run ({@link Outcome#violations()})</h2>
  *
  * <ul>
  *   <li>no device is bound to an instance that is not registered (a gone instance);
  *   <li>nothing leaked: fwspecs allocated = fwspecs freed + fwspecs installed in bound devices;
- *   <li>no device is left waiting for an IOMMU that is registered: after the threads joined,
- *       while every instance of the reference boot is registered, a device may only be waiting
- *       when the reference boot binds it without an IOMMU; after the final events, nothing
- *       waits;
+ *   <li>no device is left waiting for an IOMMU that is registered: after the threads joined, while
+ *       every instance of the reference boot is registered, a device may only be waiting when the
+ *       reference boot binds it without an IOMMU; after the final events, nothing waits;
  *   <li>no event threw.
  * </ul>
  */
@@ -128,8 +126,8 @@ public final class MachineHarness {
 
   /**
    * Runs a schedule on a fresh system: its {@code first} events on the calling thread, then a
-   * one-thread schedule on the calling thread, otherwise each part on its own thread, all
-   * released together.
+   * one-thread schedule on the calling thread, otherwise each part on its own thread, all released
+   * together.
    *
    * @param schedule the schedule
    * @return the outcome
@@ -148,13 +146,13 @@ public final class MachineHarness {
     system.runAll(schedule.last());
     checkWaiting(system, violations, !schedule.last().isEmpty());
     checkBindings(system, violations);
-    return new Outcome(schedule, system.endState(), flags(system),
-        ImmutableList.copyOf(violations));
+    return new Outcome(
+        schedule, system.endState(), flags(system), ImmutableList.copyOf(violations));
   }
 
   /**
-   * The differences between an outcome and the reference boot, per device, as readable lines
-   * (empty when they agree), followed by the outcome's violations.
+   * The differences between an outcome and the reference boot, per device, as readable lines (empty
+   * when they agree), followed by the outcome's violations.
    *
    * @param outcome an outcome of {@link #run}
    * @return the problems
@@ -185,8 +183,10 @@ public final class MachineHarness {
       DeviceState got = actual.device(want.device());
       if (got == null) {
         out.add(want.device() + ": missing");
-      } else if (want.result() != got.result() || !Objects.equals(want.iommu(), got.iommu())
-          || !want.ids().equals(got.ids()) || !Objects.equals(want.errno(), got.errno())) {
+      } else if (want.result() != got.result()
+          || !Objects.equals(want.iommu(), got.iommu())
+          || !want.ids().equals(got.ids())
+          || !Objects.equals(want.errno(), got.errno())) {
         out.add(want.device() + ": expected " + brief(want) + ", got " + brief(got));
       }
     }
@@ -216,17 +216,20 @@ public final class MachineHarness {
     for (int i = 0; i < parts.size(); i++) {
       List<BootEvent> part = parts.get(i);
       int index = i;
-      Thread t = new Thread(() -> {
-        try {
-          ready.incrementAndGet();
-          start.await();
-          for (BootEvent e : part) {
-            system.run(e);
-          }
-        } catch (Throwable e) { // a crash on a worker must fail the run, not vanish
-          failures.add("thread " + index + " threw " + e);
-        }
-      }, "boot-" + i);
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  ready.incrementAndGet();
+                  start.await();
+                  for (BootEvent e : part) {
+                    system.run(e);
+                  }
+                } catch (Throwable e) { // a crash on a worker must fail the run, not vanish
+                  failures.add("thread " + index + " threw " + e);
+                }
+              },
+              "boot-" + i);
       t.setDaemon(true);
       threads.add(t);
       t.start();
@@ -256,8 +259,11 @@ public final class MachineHarness {
     for (Device d : waiting) {
       DeviceState ref = reference.device(d.name());
       if (ref != null && ref.result() != Result.NONE) {
-        violations.add(d.name() + " waits although every instance is registered (reference: "
-            + ref.result().jsonName() + ")");
+        violations.add(
+            d.name()
+                + " waits although every instance is registered (reference: "
+                + ref.result().jsonName()
+                + ")");
       }
     }
   }
@@ -270,15 +276,21 @@ public final class MachineHarness {
       if (b != null) {
         bound++;
         if (!b.instance().isRegisteredIn(core)) {
-          violations.add(d.name() + " is bound to " + b.instance().name()
-              + ", which is not registered");
+          violations.add(
+              d.name() + " is bound to " + b.instance().name() + ", which is not registered");
         }
       }
     }
     long live = core.fwspecsAllocated() - core.fwspecsFreed();
     if (live != bound) {
-      violations.add("fwspecs leaked: " + core.fwspecsAllocated() + " allocated, "
-          + core.fwspecsFreed() + " freed, " + bound + " installed");
+      violations.add(
+          "fwspecs leaked: "
+              + core.fwspecsAllocated()
+              + " allocated, "
+              + core.fwspecsFreed()
+              + " freed, "
+              + bound
+              + " installed");
     }
   }
 

@@ -7,20 +7,20 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.iommufw.acpi.IortBuilder;
-import dev.iommufw.of.FdtBuilder;
 import dev.iommufw.machine.Machine;
 import dev.iommufw.machine.MachineException;
 import dev.iommufw.machine.MachineJson;
+import dev.iommufw.of.FdtBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * A small machine in terms a generator can choose freely, rendered to real firmware (a DTB
- * through {@link FdtBuilder}, or an IORT through {@link IortBuilder}) and a {@code machine.json}
- * (<a href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the machine.json format</a>), so that it boots through exactly the loader, glue and drivers a real machine
- * does.
+ * A small machine in terms a generator can choose freely, rendered to real firmware (a DTB through
+ * {@link FdtBuilder}, or an IORT through {@link IortBuilder}) and a {@code machine.json} (<a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/machine-format.html">the machine.json format</a>), so
+ * that it boots through exactly the loader, glue and drivers a real machine does.
  *
  * <p>Shape: SMMUs (v3 or v1/v2) at distinct MMIO bases; under DT, platform devices whose {@code
  * iommus} name one SMMU with one or more stream IDs; one PCI host (segment 0, root bus 0) whose
@@ -29,8 +29,8 @@ import java.util.Locale;
  *
  * @param acpi true for IORT firmware, false for a device tree
  * @param smmus the SMMUs, in firmware order
- * @param iommuDrivers the IOMMU drivers the kernel has: an SMMU whose driver is
- *     missing never registers, so its devices defer until the deferred-probe timeout
+ * @param iommuDrivers the IOMMU drivers the kernel has: an SMMU whose driver is missing never
+ *     registers, so its devices defer until the deferred-probe timeout
  * @param platform the platform devices (DT only)
  * @param pciSmmu index into {@code smmus} of the SMMU behind the PCI host, or -1 for none
  * @param pciSidBase the stream ID of RID 0 behind the PCI host
@@ -155,12 +155,13 @@ public record MachineSpec(
     for (Platform p : platform) {
       checkArgument(p.smmu() < smmus.size(), "platform SMMU %s", p.smmu());
     }
-    checkArgument(smmus.stream().map(Smmu::base).distinct().count() == smmus.size(),
-        "duplicate SMMU base");
-    checkArgument(platform.stream().map(Platform::base).distinct().count() == platform.size(),
+    checkArgument(
+        smmus.stream().map(Smmu::base).distinct().count() == smmus.size(), "duplicate SMMU base");
+    checkArgument(
+        platform.stream().map(Platform::base).distinct().count() == platform.size(),
         "duplicate platform base");
-    checkArgument(pci.stream().map(Pci::device).distinct().count() == pci.size(),
-        "duplicate PCI device");
+    checkArgument(
+        pci.stream().map(Pci::device).distinct().count() == pci.size(), "duplicate PCI device");
   }
 
   /**
@@ -179,10 +180,11 @@ public record MachineSpec(
    */
   public byte[] deviceTree() {
     FdtBuilder b = new FdtBuilder();
-    FdtBuilder.Node root = b.root()
-        .strings("compatible", "linux,dummy-virt")
-        .cells("#address-cells", 2)
-        .cells("#size-cells", 2);
+    FdtBuilder.Node root =
+        b.root()
+            .strings("compatible", "linux,dummy-virt")
+            .cells("#address-cells", 2)
+            .cells("#size-cells", 2);
     for (int i = 0; i < smmus.size(); i++) {
       Smmu s = smmus.get(i);
       root.addChild((s.v3() ? "smmuv3@" : "iommu@") + Long.toHexString(s.base()))
@@ -192,9 +194,10 @@ public record MachineSpec(
           .phandle(i + 1);
     }
     for (Platform p : platform) {
-      FdtBuilder.Node n = root.addChild("dev@" + Long.toHexString(p.base()))
-          .strings("compatible", "iommufw,test-device")
-          .cells("reg", hi(p.base()), lo(p.base()), 0, 0x1000);
+      FdtBuilder.Node n =
+          root.addChild("dev@" + Long.toHexString(p.base()))
+              .strings("compatible", "iommufw,test-device")
+              .cells("reg", hi(p.base()), lo(p.base()), 0, 0x1000);
       if (p.smmu() >= 0) {
         int[] cells = new int[2 * p.sids().length()];
         for (int j = 0; j < p.sids().length(); j++) {
@@ -204,14 +207,15 @@ public record MachineSpec(
         n.cells("iommus", cells);
       }
     }
-    FdtBuilder.Node host = root.addChild("pcie@10000000")
-        .strings("compatible", "pci-host-ecam-generic")
-        .strings("device_type", "pci")
-        .cells("reg", 0x40, 0x10000000, 0, 0x10000000)
-        .cells("bus-range", 0, 0xff)
-        .cells("linux,pci-domain", 0)
-        .cells("#address-cells", 3)
-        .cells("#size-cells", 2);
+    FdtBuilder.Node host =
+        root.addChild("pcie@10000000")
+            .strings("compatible", "pci-host-ecam-generic")
+            .strings("device_type", "pci")
+            .cells("reg", 0x40, 0x10000000, 0, 0x10000000)
+            .cells("bus-range", 0, 0xff)
+            .cells("linux,pci-domain", 0)
+            .cells("#address-cells", 3)
+            .cells("#size-cells", 2);
     if (pciSmmu >= 0) {
       host.cells("iommu-map", 0, pciSmmu + 1, pciSidBase, 0x10000);
     }
@@ -227,13 +231,15 @@ public record MachineSpec(
     IortBuilder b = new IortBuilder();
     List<Integer> nodes = new ArrayList<>();
     for (Smmu s : smmus) {
-      nodes.add(s.v3()
-          ? b.addSmmuV3(3, s.base(), 0, new long[4], 0, List.of())
-          : b.addSmmu(0, s.base(), 3, List.of()));
+      nodes.add(
+          s.v3()
+              ? b.addSmmuV3(3, s.base(), 0, new long[4], 0, List.of())
+              : b.addSmmu(0, s.base(), 3, List.of()));
     }
-    List<IortBuilder.Mapping> mappings = pciSmmu < 0
-        ? List.of()
-        : List.of(IortBuilder.Mapping.to(0, 0xffff, pciSidBase, nodes.get(pciSmmu)));
+    List<IortBuilder.Mapping> mappings =
+        pciSmmu < 0
+            ? List.of()
+            : List.of(IortBuilder.Mapping.to(0, 0xffff, pciSidBase, nodes.get(pciSmmu)));
     b.addRootComplex(0, 0, 0, mappings);
     return b.build();
   }
@@ -247,8 +253,11 @@ public record MachineSpec(
   public String machineJson() {
     StringBuilder j = new StringBuilder();
     j.append("{\"format\":\"iommufw-machine/1\",\"name\":\"generated\",\"kernel\":\"6.12\",");
-    j.append("\"firmware\":{\"kind\":\"").append(acpi ? "acpi" : "dt").append("\",\"files\":[\"")
-        .append(acpi ? "IORT.bin" : "virt.dtb").append("\"]},");
+    j.append("\"firmware\":{\"kind\":\"")
+        .append(acpi ? "acpi" : "dt")
+        .append("\",\"files\":[\"")
+        .append(acpi ? "IORT.bin" : "virt.dtb")
+        .append("\"]},");
     j.append("\"iommu_drivers\":[");
     for (int i = 0; i < iommuDrivers.size(); i++) {
       j.append(i == 0 ? "" : ",").append('"').append(iommuDrivers.get(i)).append('"');
@@ -257,24 +266,34 @@ public record MachineSpec(
     if (sidBits > 0) {
       for (Smmu s : smmus) {
         if (s.v3()) {
-          j.append('"').append(s.name()).append("\":{\"model\":\"qemu-smmuv3\",\"sid_bits\":")
-              .append(sidBits).append('}');
+          j.append('"')
+              .append(s.name())
+              .append("\":{\"model\":\"qemu-smmuv3\",\"sid_bits\":")
+              .append(sidBits)
+              .append('}');
           break;
         }
       }
     }
     j.append("},\"pci_hosts\":[{\"segment\":\"0x0\",\"root_bus\":\"0x0\",\"node\":")
-        .append(acpi ? "null" : "\"/pcie@10000000\"").append("}],\"pci\":[");
+        .append(acpi ? "null" : "\"/pcie@10000000\"")
+        .append("}],\"pci\":[");
     for (int i = 0; i < pci.size(); i++) {
       Pci p = pci.get(i);
-      j.append(i == 0 ? "" : ",").append("{\"bdf\":\"").append(p.bdf())
+      j.append(i == 0 ? "" : ",")
+          .append("{\"bdf\":\"")
+          .append(p.bdf())
           .append("\",\"id\":\"1af4:1041\",\"class\":\"0x20000\",\"type\":\"endpoint\",")
           .append("\"pcie\":true,\"multifunction\":false,\"acs\":false,\"parent\":null,")
-          .append("\"driver\":").append(p.driver() ? "\"virtio-pci\"" : "null").append('}');
+          .append("\"driver\":")
+          .append(p.driver() ? "\"virtio-pci\"" : "null")
+          .append('}');
     }
     j.append("],\"platform\":[");
     for (int i = 0; i < platform.size(); i++) {
-      j.append(i == 0 ? "" : ",").append("{\"node\":\"").append(platform.get(i).node())
+      j.append(i == 0 ? "" : ",")
+          .append("{\"node\":\"")
+          .append(platform.get(i).node())
           .append("\",\"driver\":\"test-driver\"}");
     }
     j.append("],\"bind_order\":[]}");
@@ -283,8 +302,8 @@ public record MachineSpec(
 
   /**
    * The machine as its {@code machine.json}, two-space indented, so that a failing property's
-   * counterexample reads as a machine description (its firmware is what the description's
-   * fields say: SMMUs at their bases, the platform devices' stream IDs, the PCI host's mapping).
+   * counterexample reads as a machine description (its firmware is what the description's fields
+   * say: SMMUs at their bases, the platform devices' stream IDs, the PCI host's mapping).
    *
    * @return the JSON text, followed by the fields that only the firmware carries
    */
@@ -292,13 +311,23 @@ public record MachineSpec(
   public String toString() {
     String json;
     try {
-      json = new String(MachineJson.write(MachineJson.parse(
-          machineJson().getBytes(StandardCharsets.UTF_8))), StandardCharsets.UTF_8);
+      json =
+          new String(
+              MachineJson.write(MachineJson.parse(machineJson().getBytes(StandardCharsets.UTF_8))),
+              StandardCharsets.UTF_8);
     } catch (MachineException e) {
       json = machineJson();
     }
-    return json + "\n/* firmware: smmus=" + smmus + ", platform=" + platform + ", pciSmmu="
-        + pciSmmu + ", pciSidBase=0x" + Integer.toHexString(pciSidBase) + " */";
+    return json
+        + "\n/* firmware: smmus="
+        + smmus
+        + ", platform="
+        + platform
+        + ", pciSmmu="
+        + pciSmmu
+        + ", pciSidBase=0x"
+        + Integer.toHexString(pciSidBase)
+        + " */";
   }
 
   /**

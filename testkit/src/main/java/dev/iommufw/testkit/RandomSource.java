@@ -9,10 +9,10 @@ import java.util.random.RandomGenerator;
 
 /**
  * The one primitive every generator of this package is built on: a long in a closed range. Any
- * property-testing library can supply it (QuickTheories through {@link TestkitGens}, which maps
- * it onto its own shrinking source; jqwik, junit-quickcheck or a plain {@link RandomGenerator}
- * through {@link #of(RandomGenerator)}). Generators draw values toward {@code lo} when they
- * shrink, so smaller draws mean smaller machines and shorter schedules.
+ * property-testing library can supply it (QuickTheories through {@link TestkitGens}, which maps it
+ * onto its own shrinking source; jqwik, junit-quickcheck or a plain {@link RandomGenerator} through
+ * {@link #of(RandomGenerator)}). Generators draw values toward {@code lo} when they shrink, so
+ * smaller draws mean smaller machines and shorter schedules.
  */
 @FunctionalInterface
 public interface RandomSource {
@@ -26,8 +26,8 @@ public interface RandomSource {
   long between(long lo, long hi);
 
   /**
-   * A random source over a JDK generator (a seeded {@link java.util.SplittableRandom} makes
-   * runs reproducible).
+   * A random source over a JDK generator (a seeded {@link java.util.SplittableRandom} makes runs
+   * reproducible).
    *
    * @param random the generator
    * @return the source

@@ -8,12 +8,10 @@ import dev.iommufw.machine.Machine;
 import dev.iommufw.machine.MachineDescription;
 import dev.iommufw.machine.MachineException;
 import dev.iommufw.machine.MachineJson;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,10 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Confluence (kernel-model.md §4, invariant 7; issue 5): any permutation of a machine's boot
- * events, with deferred-probe retries mixed in, and random interleavings of them on real
- * threads, end in the reference boot's state, with every harness invariant holding. Over the
- * corpus machines (before and from Linux 6.15) and over generated ones, booted by both rules.
- * Tries scale with {@code -Diommufw.tries=N}.
+ * events, with deferred-probe retries mixed in, and random interleavings of them on real threads,
+ * end in the reference boot's state, with every harness invariant holding. Over the corpus machines
+ * (before and from Linux 6.15) and over generated ones, booted by both rules. Tries scale with
+ * {@code -Diommufw.tries=N}.
  */
 class ConfluenceProperties {
   static List<Path> machines() throws Exception {
@@ -38,7 +36,8 @@ class ConfluenceProperties {
   @MethodSource("machines")
   void corpusMachinePermutationsReachTheReferenceState(Path folder) throws Exception {
     MachineHarness h = MachineHarness.of(Machine.load(folder.resolve("machine.json")));
-    qt().withExamples(Tries.scaled(200)).withShrinkCycles(200)
+    qt().withExamples(Tries.scaled(200))
+        .withShrinkCycles(200)
         .forAll(TestkitGens.schedules(h.machine()))
         .checkAssert(s -> assertThat(h.problems(h.run(s))).as("%s", s).isEmpty());
   }
@@ -47,34 +46,51 @@ class ConfluenceProperties {
   @MethodSource("machines")
   void corpusMachineThreadedBootsReachTheReferenceState(Path folder) throws Exception {
     MachineHarness h = MachineHarness.of(Machine.load(folder.resolve("machine.json")));
-    qt().withExamples(Tries.scaled(60)).withShrinkCycles(50)
-        .forAll(TestkitGens.concurrentSchedules(h.machine(), 2)
-            .mix(TestkitGens.concurrentSchedules(h.machine(), 4)))
+    qt().withExamples(Tries.scaled(60))
+        .withShrinkCycles(50)
+        .forAll(
+            TestkitGens.concurrentSchedules(h.machine(), 2)
+                .mix(TestkitGens.concurrentSchedules(h.machine(), 4)))
         .checkAssert(s -> assertThat(h.problems(h.run(s))).as("%s", s).isEmpty());
   }
 
   @Test
   void generatedMachinePermutationsReachTheReferenceState() {
-    qt().withExamples(Tries.scaled(300)).withShrinkCycles(200)
-        .forAll(TestkitGens.of(r -> {
-          MachineSpec spec = Generators.machineSpec(r);
-          return Map.entry(spec, Generators.schedule(r, spec.machine(), 3));
-        }))
-        .checkAssert(e -> {
-          MachineHarness h = MachineHarness.of(e.getKey().machine());
-          assertThat(h.problems(h.run(e.getValue())))
-              .as("%s\n%s", e.getKey().machineJson(), e.getValue()).isEmpty();
-        });
+    qt().withExamples(Tries.scaled(300))
+        .withShrinkCycles(200)
+        .forAll(
+            TestkitGens.of(
+                r -> {
+                  MachineSpec spec = Generators.machineSpec(r);
+                  return Map.entry(spec, Generators.schedule(r, spec.machine(), 3));
+                }))
+        .checkAssert(
+            e -> {
+              MachineHarness h = MachineHarness.of(e.getKey().machine());
+              assertThat(h.problems(h.run(e.getValue())))
+                  .as("%s\n%s", e.getKey().machineJson(), e.getValue())
+                  .isEmpty();
+            });
   }
 
   /** The generated machine booted by a 6.18 kernel's rules (firmware parse in the probe path). */
   static Machine on618(MachineSpec spec) {
     try {
-      MachineDescription d = MachineJson.parse(
-          spec.machineJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return Machine.of(new MachineDescription(d.name(), "6.18", d.firmwareKind(),
-          d.firmwareFiles(), d.iommuDrivers(), d.iommuHardware(), d.pciHosts(), d.pci(),
-          d.platform(), d.bindOrder()), spec.firmware());
+      MachineDescription d =
+          MachineJson.parse(spec.machineJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return Machine.of(
+          new MachineDescription(
+              d.name(),
+              "6.18",
+              d.firmwareKind(),
+              d.firmwareFiles(),
+              d.iommuDrivers(),
+              d.iommuHardware(),
+              d.pciHosts(),
+              d.pci(),
+              d.platform(),
+              d.bindOrder()),
+          spec.firmware());
     } catch (MachineException e) {
       throw new AssertionError(e);
     }
@@ -82,31 +98,43 @@ class ConfluenceProperties {
 
   @Test
   void generatedMachinePermutationsReachTheReferenceStateFrom615On() {
-    qt().withExamples(Tries.scaled(200)).withShrinkCycles(200)
-        .forAll(TestkitGens.of(r -> {
-          MachineSpec spec = Generators.machineSpec(r);
-          Machine m = on618(spec);
-          return Map.entry(spec, Generators.concurrentSchedule(r, m, 3, r.intBetween(1, 3)));
-        }))
-        .checkAssert(e -> {
-          MachineHarness h = MachineHarness.of(on618(e.getKey()));
-          assertThat(h.problems(h.run(e.getValue())))
-              .as("%s\n%s", e.getKey().machineJson(), e.getValue()).isEmpty();
-        });
+    qt().withExamples(Tries.scaled(200))
+        .withShrinkCycles(200)
+        .forAll(
+            TestkitGens.of(
+                r -> {
+                  MachineSpec spec = Generators.machineSpec(r);
+                  Machine m = on618(spec);
+                  return Map.entry(
+                      spec, Generators.concurrentSchedule(r, m, 3, r.intBetween(1, 3)));
+                }))
+        .checkAssert(
+            e -> {
+              MachineHarness h = MachineHarness.of(on618(e.getKey()));
+              assertThat(h.problems(h.run(e.getValue())))
+                  .as("%s\n%s", e.getKey().machineJson(), e.getValue())
+                  .isEmpty();
+            });
   }
 
   @Test
   void generatedMachineThreadedBootsReachTheReferenceState() {
-    qt().withExamples(Tries.scaled(100)).withShrinkCycles(50)
-        .forAll(TestkitGens.of(r -> {
-          MachineSpec spec = Generators.machineSpec(r);
-          return Map.entry(spec,
-              Generators.concurrentSchedule(r, spec.machine(), 3, r.intBetween(2, 4)));
-        }))
-        .checkAssert(e -> {
-          MachineHarness h = MachineHarness.of(e.getKey().machine());
-          assertThat(h.problems(h.run(e.getValue())))
-              .as("%s\n%s", e.getKey().machineJson(), e.getValue()).isEmpty();
-        });
+    qt().withExamples(Tries.scaled(100))
+        .withShrinkCycles(50)
+        .forAll(
+            TestkitGens.of(
+                r -> {
+                  MachineSpec spec = Generators.machineSpec(r);
+                  return Map.entry(
+                      spec,
+                      Generators.concurrentSchedule(r, spec.machine(), 3, r.intBetween(2, 4)));
+                }))
+        .checkAssert(
+            e -> {
+              MachineHarness h = MachineHarness.of(e.getKey().machine());
+              assertThat(h.problems(h.run(e.getValue())))
+                  .as("%s\n%s", e.getKey().machineJson(), e.getValue())
+                  .isEmpty();
+            });
   }
 }

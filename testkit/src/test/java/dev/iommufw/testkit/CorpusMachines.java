@@ -14,7 +14,9 @@ public final class CorpusMachines {
   /** The corpus folder: one sub-folder per machine, each with {@code machine.json}. */
   public static Path dir() {
     for (String candidate :
-        new String[] {"../machine/src/test/resources/machines", "machine/src/test/resources/machines"}) {
+        new String[] {
+          "../machine/src/test/resources/machines", "machine/src/test/resources/machines"
+        }) {
       Path p = Path.of(candidate);
       if (Files.isRegularFile(p.resolve("NOTICE.md"))) {
         return p.toAbsolutePath().normalize();

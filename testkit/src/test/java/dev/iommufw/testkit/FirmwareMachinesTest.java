@@ -17,10 +17,12 @@ class FirmwareMachinesTest {
     RandomSource r = RandomSource.of(new SplittableRandom(3));
     int ok = 0;
     for (int i = 0; i < 40; i++) {
-      for (Machine m : new Machine[] {
-          FirmwareMachines.fromDtb(Generators.deviceTree(r).bytes()),
-          FirmwareMachines.fromAcpiTable(Generators.iort(r).bytes()),
-          FirmwareMachines.fromAcpiTable(Generators.viot(r).bytes())}) {
+      for (Machine m :
+          new Machine[] {
+            FirmwareMachines.fromDtb(Generators.deviceTree(r).bytes()),
+            FirmwareMachines.fromAcpiTable(Generators.iort(r).bytes()),
+            FirmwareMachines.fromAcpiTable(Generators.viot(r).bytes())
+          }) {
         MachineHarness h = MachineHarness.of(m);
         ok += (int) h.reference().devices().stream().filter(d -> d.result() == Result.OK).count();
         BootSchedule s = Generators.concurrentSchedule(r, m, 2, 2);

@@ -18,9 +18,11 @@ import org.junit.jupiter.api.Test;
 class HarnessSanityTest {
   @Test
   void anEarlyTimeoutIsADifference() throws Exception {
-    Path folder = ConfluenceProperties.machines().stream()
-        .filter(p -> p.getFileName().toString().equals("linux-6.12-dt-smmuv3")).findFirst()
-        .orElseThrow();
+    Path folder =
+        ConfluenceProperties.machines().stream()
+            .filter(p -> p.getFileName().toString().equals("linux-6.12-dt-smmuv3"))
+            .findFirst()
+            .orElseThrow();
     MachineHarness h = MachineHarness.of(Machine.load(folder.resolve("machine.json")));
     List<BootEvent> events = new ArrayList<>();
     events.add(new BootEvent.DeferredProbeTimeout());
@@ -61,8 +63,8 @@ class HarnessSanityTest {
   @Test
   void schedulesKeepEveryEventAndEndWithTheTimeout() throws Exception {
     Machine m = Machine.load(ConfluenceProperties.machines().get(0).resolve("machine.json"));
-    BootSchedule s = Generators.concurrentSchedule(RandomSource.of(new SplittableRandom(7)), m, 0,
-        3);
+    BootSchedule s =
+        Generators.concurrentSchedule(RandomSource.of(new SplittableRandom(7)), m, 0, 3);
     assertThat(s.events()).containsExactlyInAnyOrderElementsOf(m.defaultBoot());
     assertThat(s.last()).containsExactly(new BootEvent.DeferredProbeTimeout());
     assertThat(ImmutableList.copyOf(s.threads())).hasSize(3);

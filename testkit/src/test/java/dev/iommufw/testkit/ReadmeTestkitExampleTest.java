@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class ReadmeTestkitExampleTest {
   @Test
   void anyOrderOfBootEventsBindsLikeTheReferenceBoot() {
+    // spotless:off (shown verbatim in the docs)
     // region testkit
     qt().withExamples(200)
         .forAll(TestkitGens.of(r -> {
@@ -26,5 +27,6 @@ class ReadmeTestkitExampleTest {
           assertThat(harness.problems(run)).as("%s", e.getValue()).isEmpty();
         });
     // endregion testkit
+    // spotless:on
   }
 }

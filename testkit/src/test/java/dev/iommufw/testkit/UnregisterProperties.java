@@ -23,22 +23,29 @@ class UnregisterProperties {
   @MethodSource("machines")
   void corpusMachines(Path folder) throws Exception {
     MachineHarness h = MachineHarness.of(Machine.load(folder.resolve("machine.json")));
-    qt().withExamples(Tries.scaled(60)).withShrinkCycles(50)
+    qt().withExamples(Tries.scaled(60))
+        .withShrinkCycles(50)
         .forAll(TestkitGens.of(r -> Generators.unregisterSchedule(r, h.machine(), 3)))
         .checkAssert(s -> assertThat(h.run(s).violations()).as("%s", s).isEmpty());
   }
 
   @Test
   void generatedMachines() {
-    qt().withExamples(Tries.scaled(100)).withShrinkCycles(50)
-        .forAll(TestkitGens.of(r -> {
-          MachineSpec spec = Generators.machineSpec(r);
-          return java.util.Map.entry(spec, Generators.unregisterSchedule(r, spec.machine(), 2));
-        }))
-        .checkAssert(e -> {
-          MachineHarness h = MachineHarness.of(e.getKey().machine());
-          assertThat(h.run(e.getValue()).violations())
-              .as("%s\n%s", e.getKey().machineJson(), e.getValue()).isEmpty();
-        });
+    qt().withExamples(Tries.scaled(100))
+        .withShrinkCycles(50)
+        .forAll(
+            TestkitGens.of(
+                r -> {
+                  MachineSpec spec = Generators.machineSpec(r);
+                  return java.util.Map.entry(
+                      spec, Generators.unregisterSchedule(r, spec.machine(), 2));
+                }))
+        .checkAssert(
+            e -> {
+              MachineHarness h = MachineHarness.of(e.getKey().machine());
+              assertThat(h.run(e.getValue()).violations())
+                  .as("%s\n%s", e.getKey().machineJson(), e.getValue())
+                  .isEmpty();
+            });
   }
 }

@@ -1,10 +1,10 @@
 package dev.iommufw.examples.race;
 
 /**
- * The race scenario (see the probe-race guide page): device D is described as {@code iommus =
- * <&S 1>, <&S 2>}; D's driver probes (the DMA-configure step) while S's driver registers S. In
- * every serial order, and so in every correct interleaving, D ends bound to S with stream IDs
- * {@code [1, 2]}: {@link #state()} answers {@link #BOUND}.
+ * The race scenario (see the probe-race guide page): device D is described as {@code iommus = <&S
+ * 1>, <&S 2>}; D's driver probes (the DMA-configure step) while S's driver registers S. In every
+ * serial order, and so in every correct interleaving, D ends bound to S with stream IDs {@code [1,
+ * 2]}: {@link #state()} answers {@link #BOUND}.
  *
  * <p>One model instance is one boot; each operation runs at most once per boot in the demo.
  */
@@ -20,8 +20,8 @@ public interface RaceModel {
 
   /**
    * D's state: {@code ok [ids]} when bound to S, else {@code unbound}. Deliberately coarse: a
-   * device waiting for S, one never configured, and one whose probe is in flight all read
-   * {@code unbound}, so that the view is one every correct design can answer atomically.
+   * device waiting for S, one never configured, and one whose probe is in flight all read {@code
+   * unbound}, so that the view is one every correct design can answer atomically.
    *
    * @return the state
    */

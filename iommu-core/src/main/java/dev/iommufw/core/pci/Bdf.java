@@ -7,10 +7,10 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A PCI function's address: segment (domain), bus and devfn — the one PCI address type of the
- * API. Ordered by segment, bus, device, function, which is the order Linux enumerates and {@code
- * lspci} lists functions in. {@link #of(int, int, int, int)} takes device and function apart;
- * {@link #parse} reads the Linux form; {@link #ofRequesterId} a segment and requester ID.
+ * A PCI function's address: segment (domain), bus and devfn — the one PCI address type of the API.
+ * Ordered by segment, bus, device, function, which is the order Linux enumerates and {@code lspci}
+ * lists functions in. {@link #of(int, int, int, int)} takes device and function apart; {@link
+ * #parse} reads the Linux form; {@link #ofRequesterId} a segment and requester ID.
  *
  * @param segment PCI segment, 0–0xffff
  * @param bus bus number, 0–0xff
@@ -59,8 +59,8 @@ public record Bdf(int segment, int bus, int devfn) implements Comparable<Bdf> {
   }
 
   /**
-   * Parses the Linux form {@code SSSS:BB:DD.F} (lowercase or uppercase hex; exactly four, two,
-   * two and one digits; device at most 0x1f, function at most 7).
+   * Parses the Linux form {@code SSSS:BB:DD.F} (lowercase or uppercase hex; exactly four, two, two
+   * and one digits; device at most 0x1f, function at most 7).
    *
    * @param text the address
    * @return the address

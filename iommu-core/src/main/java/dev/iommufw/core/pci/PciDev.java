@@ -76,13 +76,19 @@ public record PciDev(
     if (type.isBridge()) {
       checkArgument(
           secondary >= 0 && secondary <= 0xff && subordinate >= secondary && subordinate <= 0xff,
-          "bad bus window %s-%s for bridge %s", secondary, subordinate, bdf);
+          "bad bus window %s-%s for bridge %s",
+          secondary,
+          subordinate,
+          bdf);
     } else {
       checkArgument(
           secondary == -1 && subordinate == -1, "only bridges have a bus window: %s", bdf);
     }
-    checkArgument(parent == null || parent.segment() == bdf.segment(),
-        "parent %s of %s is on another segment", parent, bdf);
+    checkArgument(
+        parent == null || parent.segment() == bdf.segment(),
+        "parent %s of %s is on another segment",
+        parent,
+        bdf);
     int previous = -1;
     for (int devfn : quirkAliasDevfns.toArray()) {
       checkArgument(devfn > previous && devfn <= 0xff, "quirk devfns must ascend in 0-0xff");
@@ -92,8 +98,8 @@ public record PciDev(
   }
 
   /**
-   * Starts a function description with the defaults of a single-function conventional endpoint
-   * on a root bus: IDs 0, class 0, no PCIe, no ACS, no quirks.
+   * Starts a function description with the defaults of a single-function conventional endpoint on a
+   * root bus: IDs 0, class 0, no PCIe, no ACS, no quirks.
    *
    * @param bdf the function's address
    * @param type what the function is
@@ -126,8 +132,8 @@ public record PciDev(
   }
 
   /**
-   * Whether this is a PCI-to-PCI bridge by class code ({@code 0x0604xx}), which Linux's PCIe
-   * port driver and bridge drivers match.
+   * Whether this is a PCI-to-PCI bridge by class code ({@code 0x0604xx}), which Linux's PCIe port
+   * driver and bridge drivers match.
    *
    * @return true for class 06 04
    */
@@ -136,20 +142,25 @@ public record PciDev(
   }
 
   /**
-   * The function with its IDs, class and bus numbers in hex, for example {@code
-   * PciDev[0000:00:1e.0 pci-bridge 8086:244e class=0x60401 parent=null bus=0x1-0x1]}.
+   * The function with its IDs, class and bus numbers in hex, for example {@code PciDev[0000:00:1e.0
+   * pci-bridge 8086:244e class=0x60401 parent=null bus=0x1-0x1]}.
    *
    * @return a description
    */
   @Override
   public String toString() {
-    return "PciDev[" + bdf + " " + type.jsonName()
+    return "PciDev["
+        + bdf
+        + " "
+        + type.jsonName()
         + String.format(java.util.Locale.ROOT, " %04x:%04x", vendorId, deviceId)
-        + " class=" + Hex.of(classCode)
+        + " class="
+        + Hex.of(classCode)
         + (pcie ? " pcie" : "")
         + (multifunction ? " multifunction" : "")
         + (acs ? " acs" : "")
-        + " parent=" + parent
+        + " parent="
+        + parent
         + (type.isBridge() ? " bus=" + Hex.of(secondary) + "-" + Hex.of(subordinate) : "")
         + (quirkAliasDevfns.isEmpty() ? "" : " quirkAliasDevfns=" + Hex.ids(quirkAliasDevfns))
         + (pcieBridgeAlias ? " pcieBridgeAlias" : "")
@@ -311,8 +322,19 @@ public record PciDev(
      */
     public PciDev build() {
       return new PciDev(
-          bdf, vendorId, deviceId, classCode, type, pcie, multifunction, acs, parent, secondary,
-          subordinate, ImmutableIntArray.copyOf(quirkAliasDevfns), pcieBridgeAlias,
+          bdf,
+          vendorId,
+          deviceId,
+          classCode,
+          type,
+          pcie,
+          multifunction,
+          acs,
+          parent,
+          secondary,
+          subordinate,
+          ImmutableIntArray.copyOf(quirkAliasDevfns),
+          pcieBridgeAlias,
           translationRoot);
     }
   }

@@ -4,10 +4,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 /**
- * One requester ID under which a function's DMA reaches the IOMMU, with the function that
- * "carries" it (kernel: the {@code pdev} argument of a {@code pci_for_each_dma_alias()}
- * callback): the function itself for its own RID and its quirk aliases, the bridge for an alias a
- * bridge imposes.
+ * One requester ID under which a function's DMA reaches the IOMMU, with the function that "carries"
+ * it (kernel: the {@code pdev} argument of a {@code pci_for_each_dma_alias()} callback): the
+ * function itself for its own RID and its quirk aliases, the bridge for an alias a bridge imposes.
  *
  * @param requesterId the alias, {@code bus << 8 | devfn}
  * @param carrier the function the alias belongs to

@@ -9,18 +9,18 @@ import com.google.common.primitives.ImmutableIntArray;
  * The PCI identity of a device as the firmware glue needs it: the function's address and the
  * requester IDs under which its DMA reaches the IOMMU.
  *
- * <p>The PCI types form a documented pair plus the enumeration view: {@link Bdf} is an address
- * and nothing else; {@code PciFunction} is a {@code Bdf} plus the DMA aliases the glue looks up;
- * {@link PciDev} is what enumeration found at an address (config space), from which {@link
+ * <p>The PCI types form a documented pair plus the enumeration view: {@link Bdf} is an address and
+ * nothing else; {@code PciFunction} is a {@code Bdf} plus the DMA aliases the glue looks up; {@link
+ * PciDev} is what enumeration found at an address (config space), from which {@link
  * PciTopology#pciFunction(PciDev)} derives the {@code PciFunction}.
  *
- * <p>{@code dmaAliases} is the list the kernel's {@code pci_for_each_dma_alias()} would visit,
- * in its order; the first alias is normally the function's own requester ID. The firmware glue
- * does one look-up per alias. Immutable.
+ * <p>{@code dmaAliases} is the list the kernel's {@code pci_for_each_dma_alias()} would visit, in
+ * its order; the first alias is normally the function's own requester ID. The firmware glue does
+ * one look-up per alias. Immutable.
  *
  * @param bdf the function's address
- * @param dmaAliases requester IDs ({@code bus << 8 | devfn}, 0–0xffff) in alias-walk order, on
- *     the function's segment; never empty
+ * @param dmaAliases requester IDs ({@code bus << 8 | devfn}, 0–0xffff) in alias-walk order, on the
+ *     function's segment; never empty
  */
 public record PciFunction(Bdf bdf, ImmutableIntArray dmaAliases) {
   /**
@@ -40,8 +40,8 @@ public record PciFunction(Bdf bdf, ImmutableIntArray dmaAliases) {
   }
 
   /**
-   * A function whose only DMA alias is its own requester ID (the usual case on a root bus or
-   * below PCIe ports only), for example {@code PciFunction.of(Bdf.parse("0000:00:02.0"))}.
+   * A function whose only DMA alias is its own requester ID (the usual case on a root bus or below
+   * PCIe ports only), for example {@code PciFunction.of(Bdf.parse("0000:00:02.0"))}.
    *
    * @param bdf the function's address
    * @return the function
@@ -87,8 +87,8 @@ public record PciFunction(Bdf bdf, ImmutableIntArray dmaAliases) {
   }
 
   /**
-   * The address in Linux form and the aliases in hex, for example {@code
-   * PciFunction[0000:01:01.0, dmaAliases=[0x108, 0x100]]}.
+   * The address in Linux form and the aliases in hex, for example {@code PciFunction[0000:01:01.0,
+   * dmaAliases=[0x108, 0x100]]}.
    *
    * @return a description
    */

@@ -6,10 +6,13 @@ import com.google.common.collect.ImmutableSet;
 
 /**
  * The Linux PCI quirks that change DMA aliases and ACS isolation, as far as this project models
- * them (see <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#quirks">quirks</a>). Linux has many more; these are decided by vendor:device ID and topology.
+ * them (see <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#quirks">quirks</a>).
+ * Linux has many more; these are decided by vendor:device ID and topology.
  */
 public final class PciQuirks {
-  /** Vendor:device IDs of {@code quirk_use_pcie_bridge_dma_alias}, as {@code vendor << 16 | device}. */
+  /**
+   * Vendor:device IDs of {@code quirk_use_pcie_bridge_dma_alias}, as {@code vendor << 16 | device}.
+   */
   private static final ImmutableSet<Integer> PCIE_BRIDGE_ALIAS_IDS =
       ImmutableSet.of(0x1b211080, 0x10e38113, 0x12838892, 0x12838893, 0x8086244e);
 
@@ -36,8 +39,8 @@ public final class PciQuirks {
   }
 
   /**
-   * The topology with Linux's quirk flags set: {@link #usesPcieBridgeDmaAlias} for every bridge
-   * not on a root bus. (The Intel integrated-endpoint ACS quirk needs no flag: {@link
+   * The topology with Linux's quirk flags set: {@link #usesPcieBridgeDmaAlias} for every bridge not
+   * on a root bus. (The Intel integrated-endpoint ACS quirk needs no flag: {@link
    * PciTopology#isolated} applies it.) The translation-root flag is never set here.
    *
    * @param topology a topology

@@ -20,12 +20,11 @@ import org.jspecify.annotations.Nullable;
  * The PCI functions of one system and the bridges above them, as enumeration found them: the root
  * buses of each segment (one per host bridge) and every function, linked to its parent bridge.
  *
- * <p>This is where the kernel's {@code pci_for_each_dma_alias()} lives ({@link #dmaAliases},
- * {@link #forEachDmaAlias}): the firmware glue consumes {@link PciFunction#dmaAliases()} built by
- * {@link #pciFunction(PciDev)}, and {@link dev.iommufw.core.IommuCore#pciDeviceGroup(
- * dev.iommufw.core.Device)} walks the same
- * aliases, so there is one alias walk in the project. ACS isolation ({@link #isolated}, {@link
- * #isolatedPath}) decides how far the group climbs.
+ * <p>This is where the kernel's {@code pci_for_each_dma_alias()} lives ({@link #dmaAliases}, {@link
+ * #forEachDmaAlias}): the firmware glue consumes {@link PciFunction#dmaAliases()} built by {@link
+ * #pciFunction(PciDev)}, and {@link dev.iommufw.core.IommuCore#pciDeviceGroup(
+ * dev.iommufw.core.Device)} walks the same aliases, so there is one alias walk in the project. ACS
+ * isolation ({@link #isolated}, {@link #isolatedPath}) decides how far the group climbs.
  *
  * <p>Valid by construction: unique addresses; every parent is a bridge of the topology on the same
  * segment; every function sits on a root bus of its segment or inside its parent's {@code
@@ -52,8 +51,8 @@ public final class PciTopology {
   }
 
   /**
-   * Whether {@code bus} is a root bus (the bus of a host bridge) of {@code segment} (kernel:
-   * {@code pci_is_root_bus()}).
+   * Whether {@code bus} is a root bus (the bus of a host bridge) of {@code segment} (kernel: {@code
+   * pci_is_root_bus()}).
    *
    * @param segment PCI segment
    * @param bus bus number
@@ -103,12 +102,13 @@ public final class PciTopology {
 
   /**
    * Visits a function's DMA aliases in the kernel's order (kernel: {@code
-   * pci_for_each_dma_alias()}; see <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#aliases">DMA aliases</a>) and stops at the first visit that returns
-   * non-null, returning that value.
+   * pci_for_each_dma_alias()}; see <a
+   * href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#aliases">DMA aliases</a>) and
+   * stops at the first visit that returns non-null, returning that value.
    *
    * <p>Order: the function's own RID; its quirk alias devfns on its own bus, ascending; then, for
-   * each bridge from the function's bus up to a root bus: a translation-root bridge stops the
-   * walk; a conventional (non-PCIe) bridge gives {@code secondary << 8 | 0} when flagged {@code
+   * each bridge from the function's bus up to a root bus: a translation-root bridge stops the walk;
+   * a conventional (non-PCIe) bridge gives {@code secondary << 8 | 0} when flagged {@code
    * PCIE_BRIDGE_ALIAS}, else its own RID; a PCIe root port or switch port gives nothing; a
    * PCIe-to-PCI bridge gives {@code secondary << 8 | 0}; a PCI-to-PCIe bridge gives its own RID.
    *
@@ -133,8 +133,8 @@ public final class PciTopology {
 
   /**
    * A function's DMA aliases, with or without the kernel's PCI quirks: without them, quirk alias
-   * devfns and the {@code PCIE_BRIDGE_ALIAS} and translation-root flags are ignored, which is how
-   * a PCI model without quirks (QEMU's) routes DMA.
+   * devfns and the {@code PCIE_BRIDGE_ALIAS} and translation-root flags are ignored, which is how a
+   * PCI model without quirks (QEMU's) routes DMA.
    *
    * @param dev a function of this topology
    * @param quirks whether to apply the quirk aliases and flags
@@ -142,10 +142,14 @@ public final class PciTopology {
    */
   public ImmutableList<PciDmaAlias> dmaAliases(PciDev dev, boolean quirks) {
     ImmutableList.Builder<PciDmaAlias> out = ImmutableList.builder();
-    Object unused = walk(dev, quirks, alias -> {
-      out.add(alias);
-      return null;
-    });
+    Object unused =
+        walk(
+            dev,
+            quirks,
+            alias -> {
+              out.add(alias);
+              return null;
+            });
     return out.build();
   }
 
@@ -210,14 +214,14 @@ public final class PciTopology {
   // ============================================================================================
 
   /**
-   * Whether the function isolates peer-to-peer DMA (kernel: {@code pci_acs_enabled()} with
-   * source validation, request and completion redirect and upstream forwarding; see
-   * <a href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>).
-   * The first rule that applies: an Intel root-complex integrated endpoint is isolated (quirk
-   * {@code pci_quirk_rciep_acs}); a conventional function, a PCI-to-PCIe or a PCIe-to-PCI bridge
-   * is not; a root or downstream port, or a multi-function endpoint, integrated endpoint or
-   * upstream port, is isolated when its ACS controls are enabled; anything else (a
-   * single-function PCIe endpoint or upstream port) is isolated.
+   * Whether the function isolates peer-to-peer DMA (kernel: {@code pci_acs_enabled()} with source
+   * validation, request and completion redirect and upstream forwarding; see <a
+   * href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>). The
+   * first rule that applies: an Intel root-complex integrated endpoint is isolated (quirk {@code
+   * pci_quirk_rciep_acs}); a conventional function, a PCI-to-PCIe or a PCIe-to-PCI bridge is not; a
+   * root or downstream port, or a multi-function endpoint, integrated endpoint or upstream port, is
+   * isolated when its ACS controls are enabled; anything else (a single-function PCIe endpoint or
+   * upstream port) is isolated.
    *
    * @param dev a function
    * @return true if isolated
@@ -256,8 +260,8 @@ public final class PciTopology {
   }
 
   /**
-   * The functions of a function's slot: same segment, bus and device number, in address order,
-   * the function itself included.
+   * The functions of a function's slot: same segment, bus and device number, in address order, the
+   * function itself included.
    *
    * @param dev a function of this topology
    * @return the slot's functions
@@ -287,8 +291,8 @@ public final class PciTopology {
   }
 
   private void checkMember(PciDev dev) {
-    checkArgument(dev.equals(functions.get(dev.bdf())), "%s is not a function of this topology",
-        dev.bdf());
+    checkArgument(
+        dev.equals(functions.get(dev.bdf())), "%s is not a function of this topology", dev.bdf());
   }
 
   private static long key(int segment, int bus) {
@@ -339,8 +343,8 @@ public final class PciTopology {
      *
      * @return the topology
      * @throws IllegalArgumentException naming the first inconsistency: a duplicate address, a
-     *     parent that is not a bridge of the topology, a function neither on a root bus nor
-     *     inside its parent's bus window, or a cycle of parent links
+     *     parent that is not a bridge of the topology, a function neither on a root bus nor inside
+     *     its parent's bus window, or a cycle of parent links
      */
     public PciTopology build() {
       TreeMap<Bdf, PciDev> byBdf = new TreeMap<>();
@@ -351,19 +355,27 @@ public final class PciTopology {
       for (PciDev d : byBdf.values()) {
         Bdf p = d.parent();
         PciDev parent = p == null ? null : byBdf.get(p);
-        checkArgument(p == null || (parent != null && parent.type().isBridge()),
-            "parent %s of %s is not a bridge", p, d.bdf());
+        checkArgument(
+            p == null || (parent != null && parent.type().isBridge()),
+            "parent %s of %s is not a bridge",
+            p,
+            d.bdf());
         boolean onRoot = roots.contains(key(d.bdf().segment(), d.bdf().bus()));
-        boolean inWindow = parent != null
-            && d.bdf().bus() >= parent.secondary() && d.bdf().bus() <= parent.subordinate();
-        checkArgument(onRoot || inWindow,
-            "%s is neither on a root bus nor inside its parent's bus window", d.bdf());
+        boolean inWindow =
+            parent != null
+                && d.bdf().bus() >= parent.secondary()
+                && d.bdf().bus() <= parent.subordinate();
+        checkArgument(
+            onRoot || inWindow,
+            "%s is neither on a root bus nor inside its parent's bus window",
+            d.bdf());
       }
       // Cycle check in O(n): each function is walked from at most once (marked done after).
       java.util.Set<Bdf> done = new java.util.HashSet<>();
       for (PciDev d : byBdf.values()) {
         java.util.Set<Bdf> path = new java.util.HashSet<>();
-        for (Bdf b = d.bdf(); b != null && !done.contains(b);
+        for (Bdf b = d.bdf();
+            b != null && !done.contains(b);
             b = checkNotNull(byBdf.get(b)).parent()) {
           checkArgument(path.add(b), "parent links of %s form a cycle", d.bdf());
         }

@@ -6,9 +6,9 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a PCI function is, as its config space says (the PCI Express capability's device/port
- * type, or the header type and class for conventional functions). Decides how the function takes
- * part in the DMA alias walk ({@link PciTopology#dmaAliases}) and in ACS isolation.
+ * What a PCI function is, as its config space says (the PCI Express capability's device/port type,
+ * or the header type and class for conventional functions). Decides how the function takes part in
+ * the DMA alias walk ({@link PciTopology#dmaAliases}) and in ACS isolation.
  */
 public enum PciType {
   /** A PCIe, legacy or conventional endpoint. */

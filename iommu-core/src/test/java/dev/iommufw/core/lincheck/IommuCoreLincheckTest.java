@@ -2,7 +2,6 @@ package dev.iommufw.core.lincheck;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
-import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.BusKind;
 import dev.iommufw.core.DeferralPolicy;
 import dev.iommufw.core.Device;
@@ -15,9 +14,10 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
+import dev.iommufw.core.ProbeResult;
+import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.core.pci.PciTopology;
-import dev.iommufw.core.ProbeResult;
 import dev.iommufw.core.testing.StandInDriver;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * Linearizability of every public operation of {@link IommuCore} that its class Javadoc claims
  * linearizable, by Lincheck in both modes: model checking (it enumerates thread switches at the
  * core's shared-memory accesses, locks and monitors) and stress (real threads). The sequential
- * specification is the core itself run serially: each concurrent history must be explained by
- * some serial order of the same operations.
+ * specification is the core itself run serially: each concurrent history must be explained by some
+ * serial order of the same operations.
  *
  * <p>The system: IOMMU S (a {@link StandInDriver} with the lock-free {@code of_xlate_fwspec}) and
  * IOMMU L (a legacy {@code of_xlate} stand-in, which translates under the probe lock through the
@@ -41,10 +41,10 @@ import org.junit.jupiter.api.Test;
  * {@code <&S 4>}, not added at the start. Inside {@code probe_device} the drivers also exercise
  * {@link IommuCore#pciDeviceGroup} for PCI devices and {@link IommuCore#assertProbeLockHeld}.
  *
- * <p>Operations whose results are not claimed linearizable ({@link IommuCore#fwspecsAllocated}
- * and {@link IommuCore#fwspecsFreed}, statistics counters; {@link IommuCore#genericDeviceGroup},
- * which returns a fresh object) still run concurrently here, with their results ignored, so that
- * a crash or deadlock in them is caught.
+ * <p>Operations whose results are not claimed linearizable ({@link IommuCore#fwspecsAllocated} and
+ * {@link IommuCore#fwspecsFreed}, statistics counters; {@link IommuCore#genericDeviceGroup}, which
+ * returns a fresh object) still run concurrently here, with their results ignored, so that a crash
+ * or deadlock in them is caught.
  */
 @Param(name = "dev", gen = IntGen.class, conf = "0:2")
 @Param(name = "iommu", gen = IntGen.class, conf = "0:1")
@@ -84,9 +84,9 @@ public class IommuCoreLincheckTest {
 
   /**
    * Adds D0 and D1 on the first operation rather than in the constructor: the core keeps its
-   * devices in hash sets, and Lincheck's model checker makes identity hash codes deterministic
-   * only inside the checked execution, so a set filled by the constructor would miss its own
-   * members there.
+   * devices in hash sets, and Lincheck's model checker makes identity hash codes deterministic only
+   * inside the checked execution, so a set filled by the constructor would miss its own members
+   * there.
    */
   private void ensureStarted() {
     synchronized (devs) {
@@ -390,7 +390,6 @@ public class IommuCoreLincheckTest {
     ensureStarted();
     return core.deferralPolicy();
   }
-
 
   /**
    * {@link IommuCore#holdsProbeLock} and {@link IommuCore#assertProbeLockHeld} from outside a

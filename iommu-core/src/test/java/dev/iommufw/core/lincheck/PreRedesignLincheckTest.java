@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The check of {@link RaceLincheckTest} on the pre-redesign model ({@link
- * PreRedesignCore.RaceBoot}): Lincheck's model checking must find an interleaving of D's probe
- * and S's registration that no serial order explains (R1 or R2 of kernel-model.md §5), and the
- * test prints it. This proves that the check can see the race it guards against.
+ * PreRedesignCore.RaceBoot}): Lincheck's model checking must find an interleaving of D's probe and
+ * S's registration that no serial order explains (R1 or R2 of kernel-model.md §5), and the test
+ * prints it. This proves that the check can see the race it guards against.
  */
 public class PreRedesignLincheckTest {
   private final PreRedesignCore.RaceBoot boot = new PreRedesignCore.RaceBoot(1, 2);

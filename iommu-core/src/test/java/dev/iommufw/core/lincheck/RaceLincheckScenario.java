@@ -16,14 +16,14 @@ import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
 
 /**
- * The probe race scenario on a redesigned {@link IommuCore}, in both Lincheck modes, against
- * the sequential specification of the core's probe flow: D is described as {@code
- * iommus = <&S 1>, <&S 2>}; D's driver probe ({@code dmaConfigure} with a glue that builds the
- * fwspec off the device and hands it over) races S's registration (which retries deferred
- * devices) and readers of D's state. {@link RaceLincheckTest} runs it on the off-device
- * hand-over flow, {@link FirmwareInProbeRaceLincheckTest} on the Linux 6.15+ flow (the kernel's
- * other answer to the same race), and {@link PreRedesignLincheckTest} runs the same check on the
- * pre-redesign model, which must fail it.
+ * The probe race scenario on a redesigned {@link IommuCore}, in both Lincheck modes, against the
+ * sequential specification of the core's probe flow: D is described as {@code iommus = <&S 1>, <&S
+ * 2>}; D's driver probe ({@code dmaConfigure} with a glue that builds the fwspec off the device and
+ * hands it over) races S's registration (which retries deferred devices) and readers of D's state.
+ * {@link RaceLincheckTest} runs it on the off-device hand-over flow, {@link
+ * FirmwareInProbeRaceLincheckTest} on the Linux 6.15+ flow (the kernel's other answer to the same
+ * race), and {@link PreRedesignLincheckTest} runs the same check on the pre-redesign model, which
+ * must fail it.
  */
 public abstract class RaceLincheckScenario {
   private final IommuCore core;
@@ -33,8 +33,8 @@ public abstract class RaceLincheckScenario {
   private final Device d;
 
   /**
-   * A fresh boot in the given flow: S not registered, D added (in the 6.15+ flow, adding D
-   * already ran its configuration once, which found S missing).
+   * A fresh boot in the given flow: S not registered, D added (in the 6.15+ flow, adding D already
+   * ran its configuration once, which found S missing).
    *
    * @param flow the core's probe flow
    */
@@ -96,9 +96,9 @@ public abstract class RaceLincheckScenario {
 
   /**
    * After every execution, when no operation runs: exactly one fwspec is live if D is bound (the
-   * installed one) and none if it is not — a fwspec built by a configuration that lost the race
-   * was freed, never leaked nor installed twice. (Counted at quiescence because the glue's
-   * transient fwspec is rightly live while it builds; the counters are not read atomically.)
+   * installed one) and none if it is not — a fwspec built by a configuration that lost the race was
+   * freed, never leaked nor installed twice. (Counted at quiescence because the glue's transient
+   * fwspec is rightly live while it builds; the counters are not read atomically.)
    */
   @Validate
   public void noFwspecLeaked() {
@@ -131,5 +131,4 @@ public abstract class RaceLincheckScenario {
         .sequentialSpecification(specification())
         .check(getClass());
   }
-
 }

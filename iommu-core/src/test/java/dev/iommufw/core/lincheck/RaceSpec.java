@@ -1,9 +1,9 @@
 package dev.iommufw.core.lincheck;
 
 /**
- * The sequential model the race scenario is checked against (Lincheck's sequential
- * specification): S is registered or not, D was configured or not, and D is bound exactly when
- * both happened, in either order, because a deferred D is retried when S registers.
+ * The sequential model the race scenario is checked against (Lincheck's sequential specification):
+ * S is registered or not, D was configured or not, and D is bound exactly when both happened, in
+ * either order, because a deferred D is retried when S registers.
  */
 public class RaceSpec {
   /** The state of a boot that ended correctly. */

@@ -6,10 +6,9 @@ import com.google.common.testing.EqualsTester;
 import org.junit.jupiter.api.Test;
 
 /**
- * Guava's package sanity checks over every public class of {@code dev.iommufw.core.pci}: nulls
- * are rejected up front with a {@link NullPointerException}, and the value types ({@link Bdf},
- * {@link PciFunction}, {@link PciDev}, {@link PciDmaAlias}) obey {@code equals}/{@code
- * hashCode}.
+ * Guava's package sanity checks over every public class of {@code dev.iommufw.core.pci}: nulls are
+ * rejected up front with a {@link NullPointerException}, and the value types ({@link Bdf}, {@link
+ * PciFunction}, {@link PciDev}, {@link PciDmaAlias}) obey {@code equals}/{@code hashCode}.
  */
 class PackageSanityTest {
   @Test
@@ -62,7 +61,9 @@ class PackageSanityTest {
       setDefault(String.class, "0000:00:02.0");
       setDistinctValues(Bdf.class, bdf, Bdf.parse("0000:00:03.0"));
       setDistinctValues(
-          PciDev.class, endpoint, PciDev.builder(Bdf.parse("0000:00:03.0"), PciType.ENDPOINT).build());
+          PciDev.class,
+          endpoint,
+          PciDev.builder(Bdf.parse("0000:00:03.0"), PciType.ENDPOINT).build());
       setDistinctValues(
           ImmutableIntArray.class, ImmutableIntArray.of(0x10), ImmutableIntArray.of(0x18));
     }

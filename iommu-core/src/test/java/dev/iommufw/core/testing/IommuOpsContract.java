@@ -28,15 +28,15 @@ import org.junit.jupiter.api.Test;
  * subclasses once (the way JCTools runs one queue sanity suite over every queue): the reference
  * drivers in the drivers module and the {@link StandInDriver} here.
  *
- * <p>The suite checks the probe/release lifecycle, fwspec ownership (the driver reads the
- * installed fwspec and never keeps or frees it: after release every fwspec allocated is freed),
- * that a device whose fwspec is another driver's or that has none is refused with {@link
- * Errno#ENODEV}, that {@code probe_device} reads the device's slot only under the probe lock (a
- * call outside it fails fast), the device's group, and the device tree translation where the
- * driver has one (and {@link Errno#ENODEV} where it has none).
+ * <p>The suite checks the probe/release lifecycle, fwspec ownership (the driver reads the installed
+ * fwspec and never keeps or frees it: after release every fwspec allocated is freed), that a device
+ * whose fwspec is another driver's or that has none is refused with {@link Errno#ENODEV}, that
+ * {@code probe_device} reads the device's slot only under the probe lock (a call outside it fails
+ * fast), the device's group, and the device tree translation where the driver has one (and {@link
+ * Errno#ENODEV} where it has none).
  *
- * <p>A subclass says how to make the driver and an instance of it, and which IDs and specifier
- * the driver accepts.
+ * <p>A subclass says how to make the driver and an instance of it, and which IDs and specifier the
+ * driver accepts.
  */
 public abstract class IommuOpsContract {
   /** The system under test, fresh for each test. */
@@ -241,9 +241,7 @@ public abstract class IommuOpsContract {
         };
     core.registerInstance(foreignInstance);
     ProbeResult r =
-        withFwspec
-            ? core.probeDevice(dev, fwspec(dev, foreignNode, 0x99))
-            : core.probeDevice(dev);
+        withFwspec ? core.probeDevice(dev, fwspec(dev, foreignNode, 0x99)) : core.probeDevice(dev);
     assertThat(foreign.probed).as("the foreign driver probed %s (%s)", dev, r).contains(dev);
     return thrown.isEmpty() ? null : thrown.get(0);
   }

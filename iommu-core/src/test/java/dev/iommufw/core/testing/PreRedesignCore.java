@@ -8,11 +8,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one deliberately racy model of the IOMMU core and OF glue <em>before</em> the redesign
- * (Linux 6.7-rc1, marked [P] in kernel-model.md), kept in test code only so that the race harness
- * ({@code ProbeRaceTest}), the Lincheck check ({@code PreRedesignLincheckTest}) and the race demo
- * can show that they catch the original probe race R1 (§5.1) and its variant R2 (§5.2). {@link
- * RaceBoot} is the demo's and Lincheck's two-operation view of one boot.
+ * The one deliberately racy model of the IOMMU core and OF glue <em>before</em> the redesign (Linux
+ * 6.7-rc1, marked [P] in kernel-model.md), kept in test code only so that the race harness ({@code
+ * ProbeRaceTest}), the Lincheck check ({@code PreRedesignLincheckTest}) and the race demo can show
+ * that they catch the original probe race R1 (§5.1) and its variant R2 (§5.2). {@link RaceBoot} is
+ * the demo's and Lincheck's two-operation view of one boot.
  *
  * <p>What makes it racy, exactly as in [P]:
  *
@@ -123,6 +123,7 @@ public final class PreRedesignCore {
   private final List<FwNode> registry = new CopyOnWriteArrayList<>();
   private final List<Dev> bus = new CopyOnWriteArrayList<>();
   private volatile @Nullable Object busOps;
+
   /** Every fwspec ever allocated. */
   public final List<Fwspec> allFwspecs = new CopyOnWriteArrayList<>();
 
@@ -291,11 +292,11 @@ public final class PreRedesignCore {
   }
 
   /**
-   * One boot of the race scenario (kernel-model.md §5.1, §5.2) on this model: device D is
-   * described as {@code iommus = <&S id0>, <&S id1>, ...}; {@link #configure} is D's driver probe
-   * (the glue configures D, or defers on S), {@link #register} is S's registration (the bus walk,
-   * then the deferred-probe trigger retries D). Every serial order ends with D bound to S with all
-   * the IDs; the races of the model break that.
+   * One boot of the race scenario (kernel-model.md §5.1, §5.2) on this model: device D is described
+   * as {@code iommus = <&S id0>, <&S id1>, ...}; {@link #configure} is D's driver probe (the glue
+   * configures D, or defers on S), {@link #register} is S's registration (the bus walk, then the
+   * deferred-probe trigger retries D). Every serial order ends with D bound to S with all the IDs;
+   * the races of the model break that.
    */
   public static final class RaceBoot {
     private final PreRedesignCore core = new PreRedesignCore();

@@ -28,22 +28,22 @@ import org.jspecify.annotations.Nullable;
  * <p>Its device tree capability is chosen at creation, as a real driver's is:
  *
  * <ul>
- *   <li>{@link #create}: the series' lock-free {@link IommuOps.OfXlateFwspec}; every specifier
- *       cell becomes one ID;
+ *   <li>{@link #create}: the series' lock-free {@link IommuOps.OfXlateFwspec}; every specifier cell
+ *       becomes one ID;
  *   <li>{@link #legacy}: the kernel's {@link IommuOps.LegacyOfXlate}, like apple-dart or
- *       qcom_iommu: it translates through the device under the probe lock, sets per-device
- *       private data while translating, and its {@code probe_device} requires both a fwspec with
- *       its ops and that private data (a reference driver must check for a fwspec, not only for
- *       private data);
+ *       qcom_iommu: it translates through the device under the probe lock, sets per-device private
+ *       data while translating, and its {@code probe_device} requires both a fwspec with its ops
+ *       and that private data (a reference driver must check for a fwspec, not only for private
+ *       data);
  *   <li>{@link #withoutOfXlate}: no device tree translation at all (an ACPI-only driver).
  * </ul>
  *
  * <p>Knobs (all thread-safe, public so that any module's tests can set them): IDs to reject with
  * {@link Errno#ERANGE} in probe or in translation, an errno to fail every probe with, a {@link
- * RuntimeException} to throw from probe, per-device private data (failing with {@link
- * Errno#EBUSY} when already set, as SMMUv3 does), a hook run inside probe (per-device behaviour),
- * a group failure, and an instance to return instead of the right one (a buggy driver). Every
- * callback is recorded unless {@link #recording} is off (benchmarks turn it off).
+ * RuntimeException} to throw from probe, per-device private data (failing with {@link Errno#EBUSY}
+ * when already set, as SMMUv3 does), a hook run inside probe (per-device behaviour), a group
+ * failure, and an instance to return instead of the right one (a buggy driver). Every callback is
+ * recorded unless {@link #recording} is off (benchmarks turn it off).
  */
 public class StandInDriver implements IommuOps {
   /** Thrown from probe when {@link #throwFromProbe} is set: a driver bug, not a typed failure. */
@@ -200,8 +200,8 @@ public class StandInDriver implements IommuOps {
   }
 
   /**
-   * A driver without device tree translation (devices described in a device tree get no IOMMU
-   * from it; ACPI and direct fwspecs work).
+   * A driver without device tree translation (devices described in a device tree get no IOMMU from
+   * it; ACPI and direct fwspecs work).
    *
    * @param name the driver's name
    * @return a new driver
@@ -211,9 +211,9 @@ public class StandInDriver implements IommuOps {
   }
 
   /**
-   * The cheapest driver that still does what a real one must (find the instance the fwspec
-   * names): no device tree translation, no recording. For benchmarks, whose numbers must be about
-   * the core, not about a driver's bookkeeping.
+   * The cheapest driver that still does what a real one must (find the instance the fwspec names):
+   * no device tree translation, no recording. For benchmarks, whose numbers must be about the core,
+   * not about a driver's bookkeeping.
    *
    * @param name the driver's name
    * @return a new driver

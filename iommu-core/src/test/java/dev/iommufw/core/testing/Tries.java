@@ -3,8 +3,8 @@ package dev.iommufw.core.testing;
 import static com.google.common.base.Preconditions.checkArgument;
 
 /**
- * The one scale for every try count in the test suites: property-test examples, Lincheck
- * iterations and race-harness iterations.
+ * The one scale for every try count in the test suites: property-test examples, Lincheck iterations
+ * and race-harness iterations.
  *
  * <p>The system property {@code iommufw.tries} is a <b>multiplier</b> of each test's own default
  * count: a test that runs {@code n} tries by default runs {@code round(n * factor)}, at least 1.

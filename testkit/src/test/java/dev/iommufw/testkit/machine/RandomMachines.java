@@ -37,13 +37,16 @@ final class RandomMachines {
   private RandomMachines() {}
 
   static synchronized byte[] firmware(String folder, String file) {
-    return FIRMWARE.computeIfAbsent(folder + "/" + file, k -> {
-      try {
-        return Files.readAllBytes(dev.iommufw.testkit.CorpusMachines.dir().resolve(folder).resolve(file));
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    return FIRMWARE.computeIfAbsent(
+        folder + "/" + file,
+        k -> {
+          try {
+            return Files.readAllBytes(
+                dev.iommufw.testkit.CorpusMachines.dir().resolve(folder).resolve(file));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   static Generated generate(long seed) {
@@ -56,12 +59,24 @@ final class RandomMachines {
     List<PciEntry> pci = new ArrayList<>();
     Set<Integer> used = new HashSet<>();
     used.add(0); // 00:00.0 is QEMU's host bridge function
-    pci.add(new PciEntry(PciDev.builder(new Bdf(0, 0, 0), PciType.HOST_BRIDGE)
-        .id(0x1b36, 0x0008).classCode(0x060000).build(), null, null));
+    pci.add(
+        new PciEntry(
+            PciDev.builder(new Bdf(0, 0, 0), PciType.HOST_BRIDGE)
+                .id(0x1b36, 0x0008)
+                .classCode(0x060000)
+                .build(),
+            null,
+            null));
     if (viommu) {
       used.add(8);
-      pci.add(new PciEntry(PciDev.builder(new Bdf(0, 0, 8), PciType.ENDPOINT)
-          .id(0x1af4, 0x1057).classCode(0xff00).build(), "virtio-pci", null));
+      pci.add(
+          new PciEntry(
+              PciDev.builder(new Bdf(0, 0, 8), PciType.ENDPOINT)
+                  .id(0x1af4, 0x1057)
+                  .classCode(0xff00)
+                  .build(),
+              "virtio-pci",
+              null));
     }
     List<Integer> buses = new ArrayList<>(List.of(0));
     Map<Integer, Bdf> bridgeOfBus = new HashMap<>();
@@ -82,15 +97,19 @@ final class RandomMachines {
         type = PciType.ENDPOINT;
       }
       Bdf at = new Bdf(0, bus, devfn);
-      boolean pcie = switch (type) {
-        case ROOT_PORT, UPSTREAM_PORT, DOWNSTREAM_PORT, PCIE_TO_PCI_BRIDGE -> true;
-        case PCI_TO_PCIE_BRIDGE, PCI_BRIDGE -> false;
-        default -> r.nextBoolean();
-      };
-      PciDev.Builder b = PciDev.builder(at, type)
-          .id(r.nextInt(4) == 0 ? 0x1b21 : 0x1af4, r.nextInt(4) == 0 ? 0x1080 : 0x1000)
-          .pcie(pcie).multifunction((devfn & 7) != 0 || r.nextInt(5) == 0).acs(r.nextBoolean())
-          .parent(bridgeOfBus.get(bus));
+      boolean pcie =
+          switch (type) {
+            case ROOT_PORT, UPSTREAM_PORT, DOWNSTREAM_PORT, PCIE_TO_PCI_BRIDGE -> true;
+            case PCI_TO_PCIE_BRIDGE, PCI_BRIDGE -> false;
+            default -> r.nextBoolean();
+          };
+      PciDev.Builder b =
+          PciDev.builder(at, type)
+              .id(r.nextInt(4) == 0 ? 0x1b21 : 0x1af4, r.nextInt(4) == 0 ? 0x1080 : 0x1000)
+              .pcie(pcie)
+              .multifunction((devfn & 7) != 0 || r.nextInt(5) == 0)
+              .acs(r.nextBoolean())
+              .parent(bridgeOfBus.get(bus));
       if (r.nextInt(8) == 0) {
         b.quirkAliasDevfns(r.nextInt(0x40));
       }
@@ -121,8 +140,10 @@ final class RandomMachines {
     for (int i = 0; i < made.size(); i++) {
       PciDev d = made.get(i).build();
       if (d.type().isBridge()) {
-        d = d.toBuilder().window(d.secondary(), sub.getOrDefault(d.secondary(), d.secondary()))
-            .build();
+        d =
+            d.toBuilder()
+                .window(d.secondary(), sub.getOrDefault(d.secondary(), d.secondary()))
+                .build();
       }
       pci.add(new PciEntry(d, drivers.get(i), drivers.get(i) == null ? failed.get(i) : null));
     }
@@ -136,21 +157,31 @@ final class RandomMachines {
     List<String> order = bindable.subList(0, r.nextInt(bindable.size() + 1));
     ImmutableMap<String, Hardware> hardware;
     if (viommu) {
-      hardware = r.nextBoolean()
-          ? ImmutableMap.of("0000:00:01.0", new Hardware(Hardware.QEMU_VIRTIO_IOMMU, -1))
-          : ImmutableMap.of();
+      hardware =
+          r.nextBoolean()
+              ? ImmutableMap.of("0000:00:01.0", new Hardware(Hardware.QEMU_VIRTIO_IOMMU, -1))
+              : ImmutableMap.of();
     } else {
-      hardware = ImmutableMap.of("smmu3.0x0000000009050000",
-          new Hardware(Hardware.QEMU_SMMUV3, r.nextBoolean() ? 16 : 9));
+      hardware =
+          ImmutableMap.of(
+              "smmu3.0x0000000009050000",
+              new Hardware(Hardware.QEMU_SMMUV3, r.nextBoolean() ? 16 : 9));
     }
-    String folder = acpi ? "linux-6.12-acpi-smmuv3"
-        : viommu ? "linux-6.12-dt-viommu" : "linux-6.12-dt-smmuv3";
+    String folder =
+        acpi ? "linux-6.12-acpi-smmuv3" : viommu ? "linux-6.12-dt-viommu" : "linux-6.12-dt-smmuv3";
     String file = acpi ? "IORT.bin" : "virt.dtb";
-    MachineDescription d = new MachineDescription(
-        "generated-" + Long.toHexString(seed), "6.12", acpi ? FirmwareKind.ACPI : FirmwareKind.DT,
-        ImmutableList.of(file), ImmutableList.of("arm-smmu-v3", "arm-smmu", "virtio-iommu"),
-        hardware, ImmutableList.copyOf(hosts), ImmutableList.copyOf(pci), ImmutableList.of(),
-        ImmutableList.copyOf(order));
+    MachineDescription d =
+        new MachineDescription(
+            "generated-" + Long.toHexString(seed),
+            "6.12",
+            acpi ? FirmwareKind.ACPI : FirmwareKind.DT,
+            ImmutableList.of(file),
+            ImmutableList.of("arm-smmu-v3", "arm-smmu", "virtio-iommu"),
+            hardware,
+            ImmutableList.copyOf(hosts),
+            ImmutableList.copyOf(pci),
+            ImmutableList.of(),
+            ImmutableList.copyOf(order));
     return new Generated(d, Map.of(file, firmware(folder, file)));
   }
 }
