@@ -10,7 +10,6 @@ import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.core.pci.PciTopology;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -100,21 +99,13 @@ public final class IommuCore {
   private final Object registryLock = new Object();
 
   // ---- guarded by registryLock --------------------------------------------------------------
-  private final List<IommuInstance> instances = new ArrayList<>();
-  private final IdentityHashMap<FwNode, List<IommuInstance>> instancesByNode =
-      new IdentityHashMap<>();
-  private final List<IommuInstance> nodelessInstances = new ArrayList<>();
+  /** The registered instances by node, the registration walks still running, the epoch. */
+  private final InstanceRegistry registry = new InstanceRegistry();
+
   private final Set<Device> devices = new LinkedHashSet<>();
-  private final IdentityHashMap<FwNode, Set<Device>> waiting = new IdentityHashMap<>();
 
-  /** Registered instances whose registration walk has not finished (not "ready" yet). */
-  private final Set<IommuInstance> walking =
-      java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-
-  private DeferralPolicy deferralPolicy;
-
-  /** Bumped by every registration and policy change, to tell a racing deferral from a stale one. */
-  private long registryEpoch;
+  /** The devices waiting for an instance, by the node each waits for; the deferral policy. */
+  private final DeferralIndex deferrals;
 
   /** How often one {@link #dmaConfigure} call retries a deferral that raced with registration. */
   private static final int MAX_RACE_RETRIES = 8;
@@ -179,7 +170,7 @@ public final class IommuCore {
 
   private IommuCore(
       DeferralPolicy deferralPolicy, ProbeFlow probeFlow, @Nullable PciTopology pciTopology) {
-    this.deferralPolicy = checkNotNull(deferralPolicy);
+    this.deferrals = new DeferralIndex(checkNotNull(deferralPolicy));
     this.probeFlow = checkNotNull(probeFlow);
     this.pciTopology = pciTopology;
   }
@@ -358,9 +349,9 @@ public final class IommuCore {
     DeferralPolicy policy;
     boolean ready;
     synchronized (registryLock) {
-      instance = firstRegistered(iommuNode);
-      policy = deferralPolicy;
-      ready = instance == null || !walking.contains(instance);
+      instance = registry.firstRegistered(iommuNode);
+      policy = deferrals.policy();
+      ready = instance == null || registry.isReady(instance);
     }
     if (!ready && !inOwnProbePath(dev) && dev.iommuBinding().isEmpty()) {
       // The instance is findable but its registration is still probing the devices present:
@@ -402,8 +393,8 @@ public final class IommuCore {
       return true;
     }
     synchronized (registryLock) {
-      IommuInstance instance = firstRegistered(node);
-      return instance != null && (!walking.contains(instance) || inOwnProbePath(dev));
+      IommuInstance instance = registry.firstRegistered(node);
+      return instance != null && (registry.isReady(instance) || inOwnProbePath(dev));
     }
   }
 
@@ -453,7 +444,7 @@ public final class IommuCore {
       try {
         legacy.ofXlate(this, dev, iommuNode, args);
       } catch (IommuException | RuntimeException e) {
-        discardProvisionalLocked(dev); // drop the private state the driver left (D6)
+        discardProvisionalLocked(dev); // drop the private state the driver left
         throw e;
       } finally {
         slot.parked = null;
@@ -498,8 +489,7 @@ public final class IommuCore {
    */
   public @Nullable IommuFwspec fwspec(Device dev) {
     checkNotNull(dev);
-    assertProbeLockHeld();
-    DeviceIommu slot = dev.iommu;
+    DeviceIommu slot = lockedSlot(dev);
     if (slot == null) {
       return null;
     }
@@ -515,8 +505,7 @@ public final class IommuCore {
    */
   public @Nullable Object priv(Device dev) {
     checkNotNull(dev);
-    assertProbeLockHeld();
-    DeviceIommu slot = dev.iommu;
+    DeviceIommu slot = lockedSlot(dev);
     return slot == null ? null : slot.priv;
   }
 
@@ -529,8 +518,7 @@ public final class IommuCore {
    */
   public void setPriv(Device dev, @Nullable Object priv) {
     checkNotNull(dev);
-    assertProbeLockHeld();
-    DeviceIommu slot = dev.iommu;
+    DeviceIommu slot = lockedSlot(dev);
     if (slot == null) {
       throw new IllegalStateException(dev + " has no IOMMU slot (dev->iommu is NULL)");
     }
@@ -549,8 +537,7 @@ public final class IommuCore {
   public void fwspecAddIds(Device dev, int... ids) throws IommuException {
     checkNotNull(dev);
     checkNotNull(ids);
-    assertProbeLockHeld();
-    DeviceIommu slot = dev.iommu;
+    DeviceIommu slot = lockedSlot(dev);
     IommuFwspec parked = slot == null ? null : slot.parked;
     if (parked == null) {
       throw new IommuException(Errno.EINVAL, dev + " has no fwspec being built");
@@ -610,7 +597,7 @@ public final class IommuCore {
         pciIndex.remove(fn.bdf(), dev);
       }
       devices.remove(dev);
-      stopWaiting(dev);
+      deferrals.remove(dev);
     }
   }
 
@@ -652,31 +639,30 @@ public final class IommuCore {
     for (int attempt = 0; ; attempt++) {
       long epochBefore;
       synchronized (registryLock) {
-        epochBefore = registryEpoch;
+        epochBefore = registry.epoch();
       }
       DmaConfigureResult result = step.configure(this, dev);
       if (!(result instanceof DmaConfigureResult.Deferred deferred)) {
         synchronized (registryLock) {
-          stopWaiting(dev);
+          deferrals.remove(dev);
         }
         return result;
       }
       FwNode node = deferred.waitingFor();
       synchronized (registryLock) {
-        stopWaiting(dev);
-        IommuInstance registeredInstance = firstRegistered(node);
-        boolean ready = registeredInstance != null && !walking.contains(registeredInstance);
+        deferrals.remove(dev);
+        IommuInstance registeredInstance = registry.firstRegistered(node);
+        boolean ready = registeredInstance != null && registry.isReady(registeredInstance);
         if (dev.isRemoved()) {
           return new DmaConfigureResult.NoIommu(dev.name() + " was removed");
         }
-        if (!ready && deferralPolicy == DeferralPolicy.BOOTING) {
+        if (!ready && deferrals.policy() == DeferralPolicy.BOOTING) {
           // Indexed under the same lock registration drains the index with, so a
           // registration after this point sees the device waiting.
-          dev.waitingFor = node;
-          waiting.computeIfAbsent(node, k -> new LinkedHashSet<>()).add(dev);
+          deferrals.add(dev, node);
           return result;
         }
-        if (registryEpoch == epochBefore || attempt >= MAX_RACE_RETRIES) {
+        if (registry.epoch() == epochBefore || attempt >= MAX_RACE_RETRIES) {
           return result;
         }
       }
@@ -691,25 +677,7 @@ public final class IommuCore {
    */
   public ImmutableList<Device> waitingDevices() {
     synchronized (registryLock) {
-      ImmutableList.Builder<Device> all = ImmutableList.builder();
-      for (Set<Device> set : waiting.values()) {
-        all.addAll(set);
-      }
-      return all.build();
-    }
-  }
-
-  private void stopWaiting(Device dev) {
-    FwNode node = dev.waitingFor;
-    if (node != null) {
-      Set<Device> set = waiting.get(node);
-      if (set != null) {
-        set.remove(dev);
-        if (set.isEmpty()) {
-          waiting.remove(node);
-        }
-      }
-      dev.waitingFor = null;
+      return deferrals.snapshot();
     }
   }
 
@@ -854,7 +822,7 @@ public final class IommuCore {
       }
       return new ProbeResult.NoIommu(dev.name() + " was removed");
     }
-    // Defect D4: a fwspec without an IOMMU is rejected at the hand-off, and still consumed.
+    // A fwspec without an IOMMU is rejected at the hand-off, and still consumed.
     if (fwspec != null && fwspec.ops() == null) {
       fwspec.discardAtHandoff();
       return new ProbeResult.NoIommu("fwspec has no IOMMU recorded");
@@ -1105,24 +1073,13 @@ public final class IommuCore {
     List<Device> retry;
     List<Device> walk = List.of();
     synchronized (registryLock) {
-      if (instance.registeredIn() != null) {
-        throw new IllegalStateException(instance + " is already registered");
-      }
-      instance.setRegisteredIn(this);
-      instances.add(instance);
-      registryEpoch++;
+      registry.register(instance, this, /* walking= */ false);
       FwNode node = instance.fwNode();
       if (node == null) {
-        nodelessInstances.add(instance);
         walk = new ArrayList<>(devices);
         retry = List.of();
       } else {
-        instancesByNode.computeIfAbsent(node, k -> new ArrayList<>(1)).add(instance);
-        Set<Device> waiters = waiting.remove(node);
-        retry = waiters == null ? List.of() : new ArrayList<>(waiters);
-        for (Device d : retry) {
-          d.waitingFor = null;
-        }
+        retry = deferrals.takeWaitingFor(node);
       }
     }
     for (Device dev : walk) {
@@ -1149,18 +1106,7 @@ public final class IommuCore {
     List<Device> walk;
     FwNode node = instance.fwNode();
     synchronized (registryLock) {
-      if (instance.registeredIn() != null) {
-        throw new IllegalStateException(instance + " is already registered");
-      }
-      instance.setRegisteredIn(this);
-      instances.add(instance);
-      walking.add(instance);
-      registryEpoch++;
-      if (node == null) {
-        nodelessInstances.add(instance);
-      } else {
-        instancesByNode.computeIfAbsent(node, k -> new ArrayList<>(1)).add(instance);
-      }
+      registry.register(instance, this, /* walking= */ true);
       walk = new ArrayList<>(devices);
     }
     walk.sort(flow.busOrder()); // stable: devices ranked equal keep their order of addition
@@ -1174,7 +1120,7 @@ public final class IommuCore {
       } catch (RuntimeException | Error e) {
         unregisterInstance(instance); // a crashing driver aborts the registration, as an error does
         synchronized (registryLock) {
-          walking.remove(instance);
+          registry.abandonWalk(instance);
         }
         throw e;
       }
@@ -1185,7 +1131,7 @@ public final class IommuCore {
           released = ImmutableList.copyOf(instance.boundDevices());
           unregisterInstance(instance);
           synchronized (registryLock) {
-            walking.remove(instance);
+            registry.abandonWalk(instance);
           }
         } finally {
           probeLock.unlock();
@@ -1194,19 +1140,10 @@ public final class IommuCore {
             instance, dev, failed.error(), failed.reason(), failed.ids(), released);
       }
     }
-    List<Device> retry = List.of();
+    List<Device> retry;
     synchronized (registryLock) {
-      walking.remove(instance); // ready: from now on every caller may configure on it
-      registryEpoch++;
-      if (node != null) {
-        Set<Device> waiters = waiting.remove(node);
-        if (waiters != null) {
-          retry = new ArrayList<>(waiters);
-          for (Device d : retry) {
-            d.waitingFor = null;
-          }
-        }
-      }
+      registry.markReady(instance); // from now on every caller may configure on it
+      retry = node == null ? List.of() : deferrals.takeWaitingFor(node);
     }
     retryAll(retry);
     return new RegistrationResult.Registered(instance);
@@ -1255,20 +1192,7 @@ public final class IommuCore {
         releaseLocked(dev);
       }
       synchronized (registryLock) {
-        instances.remove(instance);
-        FwNode node = instance.fwNode();
-        if (node == null) {
-          nodelessInstances.remove(instance);
-        } else {
-          List<IommuInstance> list = instancesByNode.get(node);
-          if (list != null) {
-            list.remove(instance);
-            if (list.isEmpty()) {
-              instancesByNode.remove(node);
-            }
-          }
-        }
-        instance.setRegisteredIn(null);
+        registry.unregister(instance);
       }
     } finally {
       probeLock.unlock();
@@ -1282,7 +1206,7 @@ public final class IommuCore {
    */
   public ImmutableList<IommuInstance> instances() {
     synchronized (registryLock) {
-      return ImmutableList.copyOf(instances);
+      return registry.snapshot();
     }
   }
 
@@ -1296,7 +1220,7 @@ public final class IommuCore {
   public boolean isRegistered(FwNode node) {
     checkNotNull(node);
     synchronized (registryLock) {
-      return firstRegistered(node) != null;
+      return registry.firstRegistered(node) != null;
     }
   }
 
@@ -1307,7 +1231,7 @@ public final class IommuCore {
    */
   public DeferralPolicy deferralPolicy() {
     synchronized (registryLock) {
-      return deferralPolicy;
+      return deferrals.policy();
     }
   }
 
@@ -1320,19 +1244,10 @@ public final class IommuCore {
    */
   public void setDeferralPolicy(DeferralPolicy policy) {
     checkNotNull(policy);
-    List<Device> retry = new ArrayList<>();
+    List<Device> retry;
     synchronized (registryLock) {
-      deferralPolicy = policy;
-      registryEpoch++;
-      if (policy != DeferralPolicy.BOOTING) {
-        for (Set<Device> set : waiting.values()) {
-          retry.addAll(set);
-        }
-        for (Device d : retry) {
-          d.waitingFor = null;
-        }
-        waiting.clear();
-      }
+      retry = deferrals.setPolicy(policy);
+      registry.bumpEpoch();
     }
     retryAll(retry);
   }
@@ -1341,14 +1256,9 @@ public final class IommuCore {
   // Internals
   // ============================================================================================
 
-  private @Nullable IommuInstance firstRegistered(FwNode node) {
-    List<IommuInstance> list = instancesByNode.get(node);
-    return list == null || list.isEmpty() ? null : list.get(0);
-  }
-
   private @Nullable IommuOps nodelessOps() {
     synchronized (registryLock) {
-      return nodelessInstances.isEmpty() ? null : nodelessInstances.get(0).ops();
+      return registry.nodelessOps();
     }
   }
 
@@ -1357,13 +1267,23 @@ public final class IommuCore {
    * lockdep" does.
    */
   private DeviceIommu slotOf(Device dev) {
-    assertProbeLockHeld();
-    DeviceIommu slot = dev.iommu;
+    DeviceIommu slot = lockedSlot(dev);
     if (slot == null) {
       slot = new DeviceIommu();
       dev.iommu = slot;
     }
     return slot;
+  }
+
+  /**
+   * The device's IOMMU slot, read after asserting the probe lock that guards it: the one lock check
+   * of every slot access (the series' lockdep annotations on {@code dev->iommu}).
+   *
+   * @throws IllegalStateException if the probe lock is not held
+   */
+  private @Nullable DeviceIommu lockedSlot(Device dev) {
+    assertProbeLockHeld();
+    return dev.iommu;
   }
 
   private static ImmutableIntArray idsOf(@Nullable IommuFwspec fwspec) {
