@@ -338,6 +338,80 @@ class FirmwareInProbeFlowTest {
     assertThat(fx.live()).isZero();
   }
 
+  /**
+   * Not confluent in Linux 6.15+ either: two registrations that overlap. While S0's walk is inside
+   * c's DMA configuration (where the kernel drops its probe lock, so another CPU's registration may
+   * run whole), S2 registers and walks every device; it finds S0 registered but not ready,
+   * configures S0's device {@code bad} on it from its own probe path, and S0's driver turns {@code
+   * bad} down with ERANGE, which aborts S2's registration. c, S2's only device, ends with no IOMMU.
+   * Registered one after the other, in either order, S2 survives and c is bound: only S0's own
+   * registration fails on {@code bad}. (Found by the testkit's concurrent confluence property; that
+   * property therefore keeps a machine's registrations on one thread.)
+   */
+  @Test
+  void overlappingRegistrationsCanAbortTheLaterOneOnTheEarliersRejectedDevice() {
+    FwNode node2 = FwNode.create("/smmu@9090000");
+    StandInDriver driver2 = StandInDriver.create("smmu2");
+    IommuInstance s2 = driver2.newInstance("smmu2", node2);
+    TestGlue glueC = TestGlue.of(TestGlue.Entry.of(node2, 3));
+    List<RegistrationResult> s2Outcome = new ArrayList<>();
+    Device c =
+        Device.builder("c", BusKind.PLATFORM)
+            .dmaConfigureStep(
+                (k, d) -> {
+                  if (s2Outcome.isEmpty() && fx.instance.isRegisteredIn(k)) {
+                    // S0's walk is configuring c: S2's registration runs whole meanwhile
+                    s2Outcome.add(Fixture.register(k, s2));
+                  }
+                  return glueC.configure(k, d);
+                })
+            .build();
+    Device a = device("a", 1);
+    Device bad = device("bad", 2);
+    fx.driver.rejectInProbe.add(2);
+    core.addDevice(c);
+    core.addDevice(a);
+    core.addDevice(bad);
+
+    RegistrationResult s0Outcome = fx.register(core);
+
+    assertThat(s2Outcome).hasSize(1);
+    assertThat(s2Outcome.get(0))
+        .isInstanceOfSatisfying(
+            RegistrationResult.Aborted.class,
+            ab -> {
+              assertThat(ab.instance()).isSameAs(s2);
+              assertThat(ab.culprit()).isSameAs(bad);
+              assertThat(ab.error()).isEqualTo(Errno.ERANGE);
+            });
+    assertThat(s0Outcome).isInstanceOf(RegistrationResult.Aborted.class);
+    assertThat(c.iommuBinding()).isEmpty();
+    assertThat(s2.isRegisteredIn(core)).isFalse();
+
+    // the same devices, registrations one after the other: S2 survives and binds c
+    IommuCore serial = new IommuCore(ProbeFlow.firmwareInProbe());
+    Fixture sfx = new Fixture(serial);
+    sfx.driver.rejectInProbe.add(2);
+    IommuInstance s2Serial = StandInDriver.create("smmu2").newInstance("smmu2", node2);
+    Device cSerial =
+        Device.builder("c", BusKind.PLATFORM)
+            .dmaConfigureStep(TestGlue.of(TestGlue.Entry.of(node2, 3)))
+            .build();
+    serial.addDevice(cSerial);
+    serial.addDevice(
+        Device.builder("a", BusKind.PLATFORM)
+            .dmaConfigureStep(TestGlue.of(TestGlue.Entry.of(sfx.node, 1)))
+            .build());
+    serial.addDevice(
+        Device.builder("bad", BusKind.PLATFORM)
+            .dmaConfigureStep(TestGlue.of(TestGlue.Entry.of(sfx.node, 2)))
+            .build());
+    assertThat(sfx.register(serial)).isInstanceOf(RegistrationResult.Aborted.class);
+    assertThat(Fixture.register(serial, s2Serial))
+        .isInstanceOf(RegistrationResult.Registered.class);
+    assertThat(cSerial.iommuBinding()).isPresent();
+  }
+
   @Test
   void anAbortedResultRejectsEnodev() {
     assertThatThrownBy(
