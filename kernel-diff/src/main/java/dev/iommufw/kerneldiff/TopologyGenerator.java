@@ -37,6 +37,13 @@ public final class TopologyGenerator {
   private final List<QemuDevice> devices = new ArrayList<>();
   private final List<String> words = new ArrayList<>();
   private int chassis;
+
+  /**
+   * The first bus numbers still free for an expander bridge: QEMU refuses to build a machine whose
+   * two {@code pxb-pcie} claim the same {@code bus_nr}.
+   */
+  private final List<Integer> freeExpanderBuses = new ArrayList<>(List.of(0x20, 0x40, 0x80));
+
   private int ids;
   private boolean noBlk;
   private boolean blkBehindConventional;
@@ -120,8 +127,14 @@ public final class TopologyGenerator {
         words.add("pci-bridge");
         conventional(id, 1 + r.intBetween(0, 1));
       } else if (kind == 8) {
+        if (freeExpanderBuses.isEmpty()) {
+          endpoint("pcie.0", addr, Bus.ROOT);
+          continue;
+        }
         String id = id("pxb");
-        int busNr = r.pick(ImmutableList.of(0x20, 0x40, 0x80));
+        // One draw whatever the list's size, so topologies without a second expander bridge stay
+        // the ones the seed gave before bus numbers were kept distinct.
+        int busNr = freeExpanderBuses.remove(r.intBetween(0, freeExpanderBuses.size() - 1));
         devices.add(dev("pxb-pcie", "id", id, "bus_nr", hex(busNr), "bus", "pcie.0", "addr", addr));
         words.add("pxb-pcie");
         rootPort(id, "0x0");
