@@ -46,12 +46,19 @@ final class InstanceRegistry {
    * @param core the owning core, recorded in the instance
    * @param walking whether the instance starts with a registration walk, and so is not ready until
    *     {@link #markReady} (the kernel's {@code ready} flag, cleared)
-   * @throws IllegalStateException if the instance is already registered (here or elsewhere); then
+   * @throws IllegalStateException if the instance is already registered (here or elsewhere), or if
+   *     the walk of its previous registration here has not ended (unregistered from under it); then
    *     nothing changed
    */
   void register(IommuInstance instance, IommuCore core, boolean walking) {
     if (instance.registeredIn() != null) {
       throw new IllegalStateException(instance + " is already registered");
+    }
+    if (this.walking.contains(instance)) {
+      // The running walk owns the mark: a second registration would share it, and the first walk
+      // ending would make the second look ready before its own walk ended.
+      throw new IllegalStateException(
+          instance + " was unregistered while its registration walk runs; register it again after");
     }
     instance.setRegisteredIn(core);
     instances.add(instance);

@@ -1062,7 +1062,9 @@ public final class IommuCore {
    * @throws IommuException in the {@link ProbeFlow.OffDeviceHandover} flow, if the bus walk of an
    *     instance without a node hit an error other than {@link Errno#ENODEV}; the instance is then
    *     unregistered again
-   * @throws IllegalStateException if the instance is already registered
+   * @throws IllegalStateException if the instance is already registered, or was unregistered while
+   *     the walk of its previous registration still runs (in the {@link ProbeFlow.FirmwareInProbe}
+   *     flow; register it again once that walk has ended)
    */
   @CanIgnoreReturnValue
   public RegistrationResult registerInstance(IommuInstance instance) throws IommuException {
@@ -1087,11 +1089,11 @@ public final class IommuCore {
       try {
         r = probeDevice(dev);
       } catch (RuntimeException | Error e) {
-        unregisterInstance(instance); // a crashing driver aborts the registration, as an error does
+        abortRegistration(instance, false); // a crashing driver aborts it, as an error does
         throw e;
       }
       if (r instanceof ProbeResult.Failed failed) {
-        unregisterInstance(instance);
+        abortRegistration(instance, false);
         throw new IommuException(
             failed.error(), "bus walk failed at " + dev + ": " + failed.reason());
       }
@@ -1118,24 +1120,11 @@ public final class IommuCore {
       try {
         r = probeDevice(dev);
       } catch (RuntimeException | Error e) {
-        unregisterInstance(instance); // a crashing driver aborts the registration, as an error does
-        synchronized (registryLock) {
-          registry.abandonWalk(instance);
-        }
+        abortRegistration(instance, true); // a crashing driver aborts it, as an error does
         throw e;
       }
       if (r instanceof ProbeResult.Failed failed) {
-        ImmutableList<Device> released;
-        probeLock.lock();
-        try {
-          released = ImmutableList.copyOf(instance.boundDevices());
-          unregisterInstance(instance);
-          synchronized (registryLock) {
-            registry.abandonWalk(instance);
-          }
-        } finally {
-          probeLock.unlock();
-        }
+        ImmutableList<Device> released = abortRegistration(instance, true);
         return new RegistrationResult.Aborted(
             instance, dev, failed.error(), failed.reason(), failed.ids(), released);
       }
@@ -1147,6 +1136,40 @@ public final class IommuCore {
     }
     retryAll(retry);
     return new RegistrationResult.Registered(instance);
+  }
+
+  /**
+   * Ends a registration whose walk failed, in one step under the probe lock: releases the devices
+   * bound to the instance, unregisters it and, in the same registry-lock section, ends its walk, so
+   * that no caller sees the instance unregistered but still walking, or registered again before the
+   * walk ended. The instance may have been unregistered meanwhile by {@link #unregisterInstance} on
+   * another thread (it cannot be registered again while its walk runs); then only the walk ends.
+   *
+   * @param walking whether the registration set a walk mark ({@link ProbeFlow.FirmwareInProbe})
+   * @return the devices released, in binding order
+   */
+  @CanIgnoreReturnValue
+  private ImmutableList<Device> abortRegistration(IommuInstance instance, boolean walking) {
+    probeLock.lock();
+    try {
+      boolean registered = instance.isRegisteredIn(this);
+      ImmutableList<Device> released =
+          registered ? ImmutableList.copyOf(instance.boundDevices()) : ImmutableList.of();
+      for (Device dev : released) {
+        releaseLocked(dev);
+      }
+      synchronized (registryLock) {
+        if (registered) {
+          registry.unregister(instance);
+        }
+        if (walking) {
+          registry.abandonWalk(instance);
+        }
+      }
+      return released;
+    } finally {
+      probeLock.unlock();
+    }
   }
 
   /**

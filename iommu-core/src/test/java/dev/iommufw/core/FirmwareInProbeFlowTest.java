@@ -9,6 +9,7 @@ import dev.iommufw.core.testing.StandInDriver;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -410,6 +411,46 @@ class FirmwareInProbeFlowTest {
     assertThat(Fixture.register(serial, s2Serial))
         .isInstanceOf(RegistrationResult.Registered.class);
     assertThat(cSerial.iommuBinding()).isPresent();
+  }
+
+  @Test
+  void anInstanceUnregisteredDuringItsWalkRegistersAgainOnlyOnceTheWalkHasEnded() {
+    AtomicBoolean armed = new AtomicBoolean();
+    List<Throwable> secondRegistration = new ArrayList<>();
+    TestGlue glue = TestGlue.of(TestGlue.Entry.of(fx.node, 1));
+    Device dev =
+        Device.builder("a", BusKind.PLATFORM)
+            .dmaConfigureStep(
+                (c, d) -> {
+                  if (!armed.get()) {
+                    return glue.configure(c, d);
+                  }
+                  // inside the registration walk: unregister from under it, try to register again
+                  c.unregisterInstance(fx.instance);
+                  try {
+                    c.registerInstance(fx.instance);
+                  } catch (IommuException | RuntimeException e) {
+                    secondRegistration.add(e);
+                  }
+                  throw new StandInDriver.DriverBug("glue crashed");
+                })
+            .build();
+    core.addDevice(dev);
+    armed.set(true);
+
+    // the walk's own failure comes out, not a complaint that the instance is gone
+    assertThatThrownBy(() -> core.registerInstance(fx.instance))
+        .isInstanceOf(StandInDriver.DriverBug.class)
+        .hasMessage("glue crashed");
+
+    assertThat(secondRegistration)
+        .singleElement()
+        .isInstanceOf(IllegalStateException.class)
+        .satisfies(e -> assertThat(e.getMessage()).contains("registration walk runs"));
+    assertThat(core.instances()).isEmpty();
+    armed.set(false);
+    assertThat(fx.register(core)).isEqualTo(new RegistrationResult.Registered(fx.instance));
+    assertThat(dev.iommuBinding()).isPresent();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.iommufw.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.iommufw.core.testing.StandInDriver;
 import org.junit.jupiter.api.Test;
@@ -39,5 +40,21 @@ class InstanceRegistryTest {
     registry.abandonWalk(aborted);
     registry.unregister(walked);
     assertThat(registry.epoch()).isEqualTo(epoch);
+  }
+
+  @Test
+  void anInstanceCannotRegisterAgainWhileTheWalkOfItsPreviousRegistrationRuns() {
+    IommuInstance instance = driver.newInstance("smmu0", node);
+    registry.register(instance, core, /* walking= */ true);
+    registry.unregister(instance); // from under the walk, which still owns the mark
+
+    assertThatThrownBy(() -> registry.register(instance, core, /* walking= */ true))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("registration walk runs");
+    assertThat(registry.snapshot()).isEmpty(); // nothing changed
+
+    registry.abandonWalk(instance);
+    registry.register(instance, core, /* walking= */ true);
+    assertThat(registry.isReady(instance)).isFalse();
   }
 }

@@ -300,6 +300,31 @@ class IommuCoreRegistryTest {
   }
 
   @Test
+  void aNodelessWalkFailingAfterItsInstanceWasUnregisteredReportsTheWalksOwnError() {
+    StandInDriver bus = StandInDriver.create("bus-wide");
+    IommuInstance nodeless = bus.newInstance("bus0", null);
+    Device a = fx.addDevice("a");
+    Device b = fx.addDevice("b");
+    bus.probeHook =
+        (c, d) -> {
+          if (d == b) {
+            c.unregisterInstance(nodeless); // from under the walk (the probe lock is reentrant)
+            throw new IommuException(Errno.EEXIST, "stream map entry taken");
+          }
+        };
+
+    // before: the unwind's own unregistration threw "not registered in this core" instead
+    assertThatThrownBy(() -> core.registerInstance(nodeless))
+        .isInstanceOf(IommuException.class)
+        .satisfies(e -> assertThat(((IommuException) e).errno()).isEqualTo(Errno.EEXIST));
+
+    assertThat(core.instances()).isEmpty();
+    assertThat(a.isIommuMapped()).isFalse(); // released by the unregistration inside the walk
+    assertThat(bus.released).containsExactly(a);
+    assertThat(core.holdsProbeLock()).isFalse();
+  }
+
+  @Test
   void aRemovedDeviceCannotBeBoundAgain() throws IommuException {
     core.registerInstance(fx.instance);
     Device dev = fx.addDevice("dev");
