@@ -30,7 +30,17 @@ final class DtbReport implements FirmwareReport {
     0x0, 0x8, 0x10, 0x18, 0xff, 0x100, 0x200, 0x8000, 0xffff
   };
 
-  private static final Comparator<FdtNode> BY_PATH = Comparator.comparing(FdtNode::path);
+  /**
+   * By path; a class rather than {@code Comparator.comparing}, whose lambdas cost start-up time.
+   */
+  private static final Comparator<FdtNode> BY_PATH = new ByPath();
+
+  private static final class ByPath implements Comparator<FdtNode> {
+    @Override
+    public int compare(FdtNode a, FdtNode b) {
+      return a.path().compareTo(b.path());
+    }
+  }
 
   @Override
   public void write(byte[] file, JsonLines out) throws ReportException {
@@ -284,7 +294,15 @@ final class DtbReport implements FirmwareReport {
         buf[n++] = base + length;
       }
     }
-    return Arrays.stream(buf, 0, n).sorted().distinct().toArray();
+    // sorted and distinct, without a stream pipeline (its classes and lambdas cost start-up time)
+    Arrays.sort(buf, 0, n);
+    int distinct = 0;
+    for (int i = 0; i < n; i++) {
+      if (distinct == 0 || buf[i] != buf[distinct - 1]) {
+        buf[distinct++] = buf[i];
+      }
+    }
+    return Arrays.copyOf(buf, distinct);
   }
 
   private static void writeSample(IommuMap map, long rid, JsonLines out) {

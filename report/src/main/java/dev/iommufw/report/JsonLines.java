@@ -75,7 +75,12 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines beginLine() {
-    return io(() -> gen.writeStartObject());
+    try {
+      gen.writeStartObject();
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /**
@@ -84,11 +89,13 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines endLine() {
-    return io(
-        () -> {
-          gen.writeEndObject();
-          gen.writeRaw('\n');
-        });
+    try {
+      gen.writeEndObject();
+      gen.writeRaw('\n');
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /**
@@ -98,13 +105,15 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines beginObject(@Nullable String name) {
-    return io(
-        () -> {
-          if (name != null) {
-            gen.writeFieldName(name);
-          }
-          gen.writeStartObject();
-        });
+    try {
+      if (name != null) {
+        gen.writeFieldName(name);
+      }
+      gen.writeStartObject();
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /**
@@ -113,7 +122,12 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines endObject() {
-    return io(() -> gen.writeEndObject());
+    try {
+      gen.writeEndObject();
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /**
@@ -123,7 +137,12 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines beginArray(String name) {
-    return io(() -> gen.writeArrayFieldStart(name));
+    try {
+      gen.writeArrayFieldStart(name);
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /**
@@ -132,7 +151,12 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines endArray() {
-    return io(() -> gen.writeEndArray());
+    try {
+      gen.writeEndArray();
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /**
@@ -143,14 +167,16 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines str(String name, @Nullable String value) {
-    return io(
-        () -> {
-          if (value == null) {
-            gen.writeNullField(name);
-          } else {
-            gen.writeStringField(name, value);
-          }
-        });
+    try {
+      if (value == null) {
+        gen.writeNullField(name);
+      } else {
+        gen.writeStringField(name, value);
+      }
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /**
@@ -171,7 +197,12 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines strValue(String value) {
-    return io(() -> gen.writeString(value));
+    try {
+      gen.writeString(value);
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /**
@@ -192,7 +223,12 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines num(String name, long value) {
-    return io(() -> gen.writeNumberField(name, value));
+    try {
+      gen.writeNumberField(name, value);
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /**
@@ -203,14 +239,16 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines num(String name, @Nullable Long value) {
-    return io(
-        () -> {
-          if (value == null) {
-            gen.writeNullField(name);
-          } else {
-            gen.writeNumberField(name, value);
-          }
-        });
+    try {
+      if (value == null) {
+        gen.writeNullField(name);
+      } else {
+        gen.writeNumberField(name, value);
+      }
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /**
@@ -243,7 +281,12 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines bool(String name, boolean value) {
-    return io(() -> gen.writeBooleanField(name, value));
+    try {
+      gen.writeBooleanField(name, value);
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /**
@@ -253,32 +296,38 @@ public final class JsonLines implements AutoCloseable {
    * @return this writer
    */
   public JsonLines nul(String name) {
-    return io(() -> gen.writeNullField(name));
+    try {
+      gen.writeNullField(name);
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
+    return this;
   }
 
   /** Flushes what was written to the output stream. */
   public void flush() {
-    io(gen::flush);
+    try {
+      gen.flush();
+    } catch (IOException e) {
+      throw unchecked(e);
+    }
   }
 
   /** Flushes and releases the generator; the output stream stays open. */
   @Override
   public void close() {
-    io(gen::close);
-  }
-
-  private JsonLines io(IoAction action) {
     try {
-      action.run();
+      gen.close();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw unchecked(e);
     }
-    return this;
   }
 
-  @FunctionalInterface
-  private interface IoAction {
-    void run() throws IOException;
+  // Each writer method catches the generator's IOException itself rather than passing a lambda to
+  // one wrapper: linking some twenty lambdas at first use cost a one-shot report run measurable
+  // start-up time (benchmarks/startup.sh).
+  private static UncheckedIOException unchecked(IOException e) {
+    return new UncheckedIOException(e);
   }
 
   /** The report's escape table: only {@code "} and {@code \} get short escapes. */
@@ -290,8 +339,14 @@ public final class JsonLines implements AutoCloseable {
 
     static {
       for (int c = 0; c < 256; c++) {
-        SEQUENCES[c] = new SerializedString(String.format(Locale.ROOT, "\\u%04x", c));
+        SEQUENCES[c] = new SerializedString(unicodeEscape(c));
       }
+    }
+
+    /** {@code \}{@code u00xx}, lowercase hex (without {@code String.format}, slow at start-up). */
+    private static String unicodeEscape(int ch) {
+      String hex = Integer.toHexString(ch);
+      return "\\u" + "0000".substring(hex.length()) + hex;
     }
 
     private ReportEscapes() {
@@ -314,7 +369,7 @@ public final class JsonLines implements AutoCloseable {
         return SEQUENCES[ch];
       }
       // Report strings are byte strings; a wider char can only come from a caller's bug.
-      return new SerializedString(String.format(Locale.ROOT, "\\u%04x", ch));
+      return new SerializedString(unicodeEscape(ch));
     }
   }
 }

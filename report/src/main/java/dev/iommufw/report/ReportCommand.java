@@ -179,7 +179,7 @@ final class ReportCommand implements Callable<Integer> {
       return Outcome.io(file, "cannot read: " + Diagnostics.reason(e));
     }
     Path target = dir.resolve(file.getFileName() + ".jsonl");
-    try (OutputStream sink = new BufferedOutputStream(Files.newOutputStream(target), 1 << 16)) {
+    try (OutputStream sink = new BufferedOutputStream(Files.newOutputStream(target))) {
       return Outcome.of(file, seams.reporter().write(bytes, sink));
     } catch (IOException e) {
       return Outcome.io(target, "cannot write: " + Diagnostics.reason(e));
