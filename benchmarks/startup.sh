@@ -126,7 +126,7 @@ row() { # variant label
   echo "Medians: one machine report over $SINGLE runs; batches over $ROUNDS rounds, interleaved" \
     "(the one-process-per-machine loop: $PROC_ROUNDS round)." \
     "Launcher: \`report/target/fwspec-report\` (CDS archive from the build," \
-    "\`-XX:TieredStopAtLevel=1 -XX:+UseSerialGC\`). $MACHINES machine reports: the" \
+    "\`-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmn16m -XX:-UsePerfData\`). $MACHINES machine reports: the" \
     "${#SHIPPED_DIRS[@]} machines of \`$SHIPPED\` repeated, \`fwspec-report machine P1 ... P$MACHINES\`" \
     "vs one launcher process per machine. DT corpus: the ${#FILES[@]} well-formed blobs," \
     "\`fwspec-report report --output-dir DIR FILE...\` vs \`dtc -I dtb -O dts -o /dev/null FILE\` per file."
