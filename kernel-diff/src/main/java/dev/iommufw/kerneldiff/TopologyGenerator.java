@@ -131,9 +131,9 @@ public final class TopologyGenerator {
           endpoint("pcie.0", addr, Bus.ROOT);
           continue;
         }
-        // One draw whatever the list's size, so topologies without a second expander bridge stay
-        // the ones the seed gave before bus numbers were kept distinct.
-        int busNr = freeExpanderBuses.remove(r.intBetween(0, freeExpanderBuses.size() - 1));
+        // Drawn before the firmware is looked at, so that a DT topology's later draws stay the
+        // seed's; only an expander actually placed takes its bus number off the list.
+        int pick = r.intBetween(0, freeExpanderBuses.size() - 1);
         if (!acpi) {
           // Only ACPI describes an expander's host bridge: a DT guest never numbers the buses
           // behind it, so QEMU's virtio-iommu sees two buses numbered 0 (the root bus and the
@@ -143,6 +143,7 @@ public final class TopologyGenerator {
           rootPort("pcie.0", addr);
           continue;
         }
+        int busNr = freeExpanderBuses.remove(pick);
         String id = id("pxb");
         devices.add(dev("pxb-pcie", "id", id, "bus_nr", hex(busNr), "bus", "pcie.0", "addr", addr));
         words.add("pxb-pcie");
