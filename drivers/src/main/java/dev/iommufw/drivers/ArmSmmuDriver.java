@@ -13,6 +13,7 @@ import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
+import dev.iommufw.core.ProbeContext;
 import dev.iommufw.of.FdtNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,11 +148,10 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
   }
 
   @Override
-  public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
-    checkNotNull(core);
-    checkNotNull(dev);
-    DriverInstances.Entry<SmrTable> entry = instances.claim(core, dev, this);
-    IommuFwspec fwspec = java.util.Objects.requireNonNull(core.fwspec(dev));
+  public IommuInstance probeDevice(ProbeContext ctx) throws IommuException {
+    checkNotNull(ctx);
+    DriverInstances.Entry<SmrTable> entry = instances.claim(ctx, this);
+    IommuFwspec fwspec = java.util.Objects.requireNonNull(ctx.fwspec());
     SmrTable t = entry.state();
     List<Integer> taken = new ArrayList<>();
     try {
@@ -181,15 +181,14 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
       release(t, taken);
       throw e;
     }
-    core.setPriv(dev, new Taken(t, taken));
+    ctx.setPriv(new Taken(t, taken));
     return entry.instance();
   }
 
   @Override
-  public void releaseDevice(IommuCore core, Device dev) {
-    checkNotNull(core);
-    checkNotNull(dev);
-    if (core.priv(dev) instanceof Taken taken) {
+  public void releaseDevice(ProbeContext ctx) {
+    checkNotNull(ctx);
+    if (ctx.priv() instanceof Taken taken) {
       release(taken.table(), taken.indices());
     }
   }
@@ -232,10 +231,9 @@ public final class ArmSmmuDriver implements IommuOps, IommuOps.OfXlateFwspec {
   }
 
   @Override
-  public IommuGroup deviceGroup(IommuCore core, Device dev) {
-    checkNotNull(core);
-    checkNotNull(dev);
-    return DriverInstances.deviceGroup(core, dev);
+  public IommuGroup deviceGroup(ProbeContext ctx) {
+    checkNotNull(ctx);
+    return DriverInstances.deviceGroup(ctx);
   }
 
   /**

@@ -13,6 +13,7 @@ import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
+import dev.iommufw.core.ProbeContext;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -132,14 +133,14 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
   }
 
   @Override
-  public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
-    checkNotNull(core);
-    checkNotNull(dev);
-    DriverInstances.Entry<StreamTable> entry = instances.claim(core, dev, this);
-    if (core.priv(dev) != null) {
+  public IommuInstance probeDevice(ProbeContext ctx) throws IommuException {
+    checkNotNull(ctx);
+    Device dev = ctx.device();
+    DriverInstances.Entry<StreamTable> entry = instances.claim(ctx, this);
+    if (ctx.priv() != null) {
       throw new IommuException(Errno.EBUSY, dev.name() + " already has SMMUv3 state");
     }
-    IommuFwspec fwspec = java.util.Objects.requireNonNull(core.fwspec(dev));
+    IommuFwspec fwspec = java.util.Objects.requireNonNull(ctx.fwspec());
     StreamTable table = entry.state();
     int[] sids = fwspec.ids().toArray();
     for (int sid : sids) {
@@ -160,25 +161,24 @@ public final class ArmSmmuV3Driver implements IommuOps, IommuOps.OfXlateFwspec {
     for (int sid : sids) {
       table.owners.put(sid, dev);
     }
-    core.setPriv(dev, table);
+    ctx.setPriv(table);
     return entry.instance();
   }
 
   @Override
-  public void releaseDevice(IommuCore core, Device dev) {
-    checkNotNull(core);
-    checkNotNull(dev);
-    Object priv = core.priv(dev);
+  public void releaseDevice(ProbeContext ctx) {
+    checkNotNull(ctx);
+    Object priv = ctx.priv();
     if (priv instanceof StreamTable table) {
+      Device dev = ctx.device();
       table.owners.values().removeIf(owner -> owner == dev);
     }
   }
 
   @Override
-  public IommuGroup deviceGroup(IommuCore core, Device dev) {
-    checkNotNull(core);
-    checkNotNull(dev);
-    return DriverInstances.deviceGroup(core, dev);
+  public IommuGroup deviceGroup(ProbeContext ctx) {
+    checkNotNull(ctx);
+    return DriverInstances.deviceGroup(ctx);
   }
 
   /**

@@ -5,12 +5,12 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.iommufw.core.Device;
 import dev.iommufw.core.Errno;
 import dev.iommufw.core.FwNode;
-import dev.iommufw.core.IommuCore;
 import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
+import dev.iommufw.core.ProbeContext;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,8 +49,8 @@ final class DriverInstances<S> {
    * The group a reference driver gives a device (the kernel drivers' {@code device_group}): {@code
    * pci_device_group} for PCI functions, {@code generic_device_group} for the rest.
    */
-  static IommuGroup deviceGroup(IommuCore core, Device dev) {
-    return dev.pci() != null ? core.pciDeviceGroup(dev) : core.genericDeviceGroup(dev);
+  static IommuGroup deviceGroup(ProbeContext ctx) {
+    return ctx.device().pci() != null ? ctx.pciDeviceGroup() : ctx.genericDeviceGroup();
   }
 
   synchronized @Nullable Entry<S> get(FwNode node) {
@@ -59,17 +59,18 @@ final class DriverInstances<S> {
 
   /**
    * The probe-time checks every reference driver shares: the device has a fwspec, the fwspec is
-   * this driver's, and its instance is known and registered in {@code core}.
+   * this driver's, and its instance is known and registered in the probing core.
    */
-  Entry<S> claim(IommuCore core, Device dev, IommuOps ops) throws IommuException {
+  Entry<S> claim(ProbeContext ctx, IommuOps ops) throws IommuException {
+    Device dev = ctx.device();
     probed.add(dev);
-    IommuFwspec fwspec = core.fwspec(dev);
+    IommuFwspec fwspec = ctx.fwspec();
     if (fwspec == null || fwspec.ops() != ops) {
       throw new IommuException(Errno.ENODEV, dev.name() + " is not " + ops.name() + "'s");
     }
     FwNode node = fwspec.iommuFwNode();
     Entry<S> entry = node == null ? null : get(node);
-    if (entry == null || !entry.instance().isRegisteredIn(core)) {
+    if (entry == null || !ctx.isRegistered(entry.instance())) {
       throw new IommuException(
           Errno.ENODEV, "no registered " + ops.name() + " instance for " + dev.name());
     }

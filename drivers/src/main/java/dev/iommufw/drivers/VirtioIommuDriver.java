@@ -12,6 +12,7 @@ import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
+import dev.iommufw.core.ProbeContext;
 import java.util.function.IntPredicate;
 
 /**
@@ -84,11 +85,11 @@ public final class VirtioIommuDriver implements IommuOps, IommuOps.OfXlateFwspec
   }
 
   @Override
-  public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
-    checkNotNull(core);
-    checkNotNull(dev);
-    DriverInstances.Entry<IntPredicate> entry = instances.claim(core, dev, this);
-    IommuFwspec fwspec = java.util.Objects.requireNonNull(core.fwspec(dev));
+  public IommuInstance probeDevice(ProbeContext ctx) throws IommuException {
+    checkNotNull(ctx);
+    Device dev = ctx.device();
+    DriverInstances.Entry<IntPredicate> entry = instances.claim(ctx, this);
+    IommuFwspec fwspec = java.util.Objects.requireNonNull(ctx.fwspec());
     for (int endpoint : fwspec.ids().toArray()) {
       if (!entry.state().test(endpoint)) {
         throw new IommuException(
@@ -102,10 +103,9 @@ public final class VirtioIommuDriver implements IommuOps, IommuOps.OfXlateFwspec
   }
 
   @Override
-  public IommuGroup deviceGroup(IommuCore core, Device dev) {
-    checkNotNull(core);
-    checkNotNull(dev);
-    return DriverInstances.deviceGroup(core, dev);
+  public IommuGroup deviceGroup(ProbeContext ctx) {
+    checkNotNull(ctx);
+    return DriverInstances.deviceGroup(ctx);
   }
 
   /**

@@ -17,6 +17,7 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
+import dev.iommufw.core.ProbeContext;
 import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
 import dev.iommufw.drivers.ArmSmmuV3Driver;
@@ -63,18 +64,19 @@ class GuideExamplesTest {
       fwspec.appendIds(args.get(0));
     }
 
-    // Runs under the core's probe lock, with the fwspec already installed in the device.
+    // Runs under the core's probe lock, with the fwspec already installed in the device;
+    // ctx is the driver's whole view of the device, good until this method returns.
     @Override
-    public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
-      IommuFwspec fwspec = core.fwspec(dev);
+    public IommuInstance probeDevice(ProbeContext ctx) throws IommuException {
+      IommuFwspec fwspec = ctx.fwspec();
       if (fwspec == null || fwspec.ops() != this) {
         throw new IommuException(Errno.ENODEV, "not mine"); // normal: another driver's device
       }
       IommuInstance instance = instances.get(fwspec.iommuFwNode());
-      if (instance == null) {
+      if (instance == null || !ctx.isRegistered(instance)) {
         throw new IommuException(Errno.ENODEV, "unknown instance");
       }
-      core.setPriv(dev, fwspec.ids()); // per-device state, only under the probe lock
+      ctx.setPriv(fwspec.ids()); // per-device state, dropped when the device is released
       return instance;
     }
   }

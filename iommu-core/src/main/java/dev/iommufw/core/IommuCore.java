@@ -40,8 +40,9 @@ import org.jspecify.annotations.Nullable;
  *       slot ({@code dev->iommu}: installed fwspec, instance, driver-private data), group
  *       membership and each instance's bound-device set. Probe, release and unregistration all take
  *       it, which also closes the release-versus-probe window the series left open (a release
- *       racing a probe of the same device). Slot accessors ({@link #fwspec}, {@link #priv}, {@link
- *       #setPriv}, {@link #fwspecAddIds}) assert it, as the series' lockdep annotations do.
+ *       racing a probe of the same device). Drivers reach the slot only through the {@link
+ *       ProbeContext} the core hands to their callbacks, which checks the lock when the core opens
+ *       it, as the series' lockdep annotations do.
  *   <li><b>Registry lock</b> (kernel: {@code iommu_device_lock}): guards the instance registry, the
  *       device list and the index of devices waiting for an instance. It is a leaf lock, never held
  *       while calling a driver or the glue; it may be taken while holding the probe lock, never the
@@ -88,11 +89,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not claimed linearizable: {@link #fwspecsAllocated()} and {@link #fwspecsFreed()} are
  * statistics counters, each exact when the system is quiescent but not read atomically with each
- * other or with the operations that change them; {@link #genericDeviceGroup} returns a new object,
- * so there is no shared state to order. The slot accessors for drivers ({@link #fwspec}, {@link
- * #priv}, {@link #setPriv}, {@link #fwspecAddIds}, {@link #pciDeviceGroup}) require the probe lock,
- * so they are serialized with every probe, release and unregistration by construction; {@link
- * #holdsProbeLock} and {@link #assertProbeLockHeld} answer for the calling thread only.
+ * other or with the operations that change them. A driver's {@link ProbeContext} is good only
+ * inside the callback it was handed to, with the probe lock held, so its accessors are serialized
+ * with every probe, release and unregistration by construction; {@link #holdsProbeLock} and {@link
+ * #assertProbeLockHeld} answer for the calling thread only.
  */
 public final class IommuCore {
   private final ReentrantLock probeLock = new ReentrantLock();
@@ -128,7 +128,7 @@ public final class IommuCore {
   /** PCI devices by address, for {@link #pciDevice(Bdf)}; guarded by the registry lock. */
   private final java.util.HashMap<Bdf, Device> pciIndex = new java.util.HashMap<>();
 
-  /** The PCI topology {@link #pciDeviceGroup} walks; given at construction. */
+  /** The PCI topology {@link ProbeContext#pciDeviceGroup} walks; given at construction. */
   private final @Nullable PciTopology pciTopology;
 
   /**
@@ -228,7 +228,7 @@ public final class IommuCore {
     }
 
     /**
-     * Sets the PCI topology that {@link IommuCore#pciDeviceGroup} walks (default: none). It is
+     * Sets the PCI topology that {@link ProbeContext#pciDeviceGroup} walks (default: none). It is
      * fixed for the system's life, so every PCI device probes against the same topology.
      *
      * @param topology the system's PCI functions and bridges
@@ -441,12 +441,14 @@ public final class IommuCore {
       DeviceIommu slot = slotOf(dev);
       slot.parked = fwspec;
       fwspec.parkedOn(dev);
+      ProbeContext ctx = new ProbeContext(this, dev);
       try {
-        legacy.ofXlate(this, dev, iommuNode, args);
+        legacy.ofXlate(ctx, iommuNode, args);
       } catch (IommuException | RuntimeException e) {
         discardProvisionalLocked(dev); // drop the private state the driver left
         throw e;
       } finally {
+        ctx.close();
         slot.parked = null;
       }
     } finally {
@@ -478,72 +480,6 @@ public final class IommuCore {
   // ============================================================================================
   // Slot accessors for drivers (probe lock required)
   // ============================================================================================
-
-  /**
-   * The device's fwspec as drivers see it (kernel: {@code dev_iommu_fwspec_get()}): the installed
-   * one, or the one parked during a legacy {@code of_xlate}.
-   *
-   * @param dev a device of this core
-   * @return the fwspec, or null
-   * @throws IllegalStateException if the probe lock is not held
-   */
-  public @Nullable IommuFwspec fwspec(Device dev) {
-    checkNotNull(dev);
-    DeviceIommu slot = lockedSlot(dev);
-    if (slot == null) {
-      return null;
-    }
-    return slot.parked != null ? slot.parked : slot.fwspec;
-  }
-
-  /**
-   * The driver's private data for the device (kernel: {@code dev_iommu_priv_get()}).
-   *
-   * @param dev a device of this core
-   * @return the data, or null
-   * @throws IllegalStateException if the probe lock is not held
-   */
-  public @Nullable Object priv(Device dev) {
-    checkNotNull(dev);
-    DeviceIommu slot = lockedSlot(dev);
-    return slot == null ? null : slot.priv;
-  }
-
-  /**
-   * Sets the driver's private data for the device (kernel: {@code dev_iommu_priv_set()}).
-   *
-   * @param dev a device of this core whose IOMMU slot exists (during probe or legacy xlate)
-   * @param priv the data, or null
-   * @throws IllegalStateException if the probe lock is not held or the device has no IOMMU slot
-   */
-  public void setPriv(Device dev, @Nullable Object priv) {
-    checkNotNull(dev);
-    DeviceIommu slot = lockedSlot(dev);
-    if (slot == null) {
-      throw new IllegalStateException(dev + " has no IOMMU slot (dev->iommu is NULL)");
-    }
-    slot.priv = priv;
-  }
-
-  /**
-   * Appends IDs to the fwspec parked in the device during a legacy {@code of_xlate} (kernel: {@code
-   * iommu_fwspec_add_ids()}).
-   *
-   * @param dev a device of this core
-   * @param ids the IDs
-   * @throws IommuException {@link Errno#EINVAL} if no fwspec is being translated for the device
-   * @throws IllegalStateException if the probe lock is not held
-   */
-  public void fwspecAddIds(Device dev, int... ids) throws IommuException {
-    checkNotNull(dev);
-    checkNotNull(ids);
-    DeviceIommu slot = lockedSlot(dev);
-    IommuFwspec parked = slot == null ? null : slot.parked;
-    if (parked == null) {
-      throw new IommuException(Errno.EINVAL, dev + " has no fwspec being built");
-    }
-    parked.appendIds(ids);
-  }
 
   // ============================================================================================
   // Devices
@@ -760,7 +696,7 @@ public final class IommuCore {
       probeLock.unlock();
     }
     if (finalizeOps != null) {
-      finalizeOps.probeFinalize(this, dev);
+      finalizeOps.probeFinalize(dev);
     }
     return result;
   }
@@ -861,15 +797,17 @@ public final class IommuCore {
     }
     ImmutableIntArray ids = idsOf(slot.fwspec);
     IommuInstance instance = null;
+    // One context for the driver's locked callbacks on this device, closed before the lock goes.
+    ProbeContext ctx = new ProbeContext(this, dev);
     try {
-      instance = ops.probeDevice(this, dev);
+      instance = ops.probeDevice(ctx);
       checkNotNull(instance, "probe_device returned null");
       if (!instance.isRegisteredIn(this) || instance.ops() != ops) {
         throw new IommuException(
             Errno.ENODEV, "probe_device chose " + instance + ", which is not registered here");
       }
       slot.instance = instance;
-      IommuGroup group = checkNotNull(ops.deviceGroup(this, dev), "device_group returned null");
+      IommuGroup group = checkNotNull(ops.deviceGroup(ctx), "device_group returned null");
       slot.group = group;
       group.add(dev);
       instance.bind(dev, slot);
@@ -879,18 +817,21 @@ public final class IommuCore {
       dev.publish(binding);
       return new ProbeResult.Bound(binding);
     } catch (IommuException e) {
-      undoProbe(dev, slot, instance != null ? ops : null);
+      undoProbe(ctx, slot, instance != null ? ops : null);
       return e.errno() == Errno.ENODEV
           ? new ProbeResult.NoIommu(e.getMessage() == null ? "ENODEV" : e.getMessage(), ids)
           : new ProbeResult.Failed(e.errno(), String.valueOf(e.getMessage()), ids);
     } catch (RuntimeException | Error e) {
-      undoProbe(dev, slot, instance != null ? ops : null);
+      undoProbe(ctx, slot, instance != null ? ops : null);
       throw e;
+    } finally {
+      ctx.close();
     }
   }
 
   /** A failed probe leaves no IOMMU state at all (see the fwspec lifecycle guide). */
-  private void undoProbe(Device dev, DeviceIommu slot, @Nullable IommuOps acceptedBy) {
+  private void undoProbe(ProbeContext ctx, DeviceIommu slot, @Nullable IommuOps acceptedBy) {
+    Device dev = ctx.device();
     IommuGroup group = slot.group;
     if (group != null) {
       group.remove(dev);
@@ -900,7 +841,7 @@ public final class IommuCore {
       instance.unbind(dev, slot);
     }
     if (acceptedBy != null) {
-      acceptedBy.releaseDevice(this, dev);
+      acceptedBy.releaseDevice(ctx);
     }
     freeSlot(dev);
   }
@@ -935,7 +876,12 @@ public final class IommuCore {
     IommuInstance instance = slot.instance;
     if (instance != null) {
       instance.unbind(dev, slot);
-      instance.ops().releaseDevice(this, dev);
+      ProbeContext ctx = new ProbeContext(this, dev);
+      try {
+        instance.ops().releaseDevice(ctx);
+      } finally {
+        ctx.close();
+      }
     }
     freeSlot(dev);
   }
@@ -961,38 +907,9 @@ public final class IommuCore {
   // Groups
   // ============================================================================================
 
-  /**
-   * A new group with no members (kernel: {@code generic_device_group()}); the core adds the device
-   * when the probe completes.
-   *
-   * @param dev the device the group is for
-   * @return a new group
-   */
-  public IommuGroup genericDeviceGroup(Device dev) {
-    checkNotNull(dev);
+  /** A new empty group with the next id (kernel: {@code generic_device_group()}). */
+  IommuGroup newGroup() {
     return new IommuGroup(nextGroupId.getAndIncrement());
-  }
-
-  /**
-   * The group of a PCI function (kernel: {@code pci_device_group()}; see <a
-   * href="{@docRoot}/dev/iommufw/core/doc-files/kernel-rules.html#groups">IOMMU groups</a>), for
-   * drivers' {@link IommuOps#deviceGroup}: the group of the first alias carrier that has one; else,
-   * climbing from the last alias's carrier through bridges until the path is ACS-isolated, the
-   * group of a bridge on the way or of the device the climb ends at; else the group of a
-   * non-isolated function in the same multi-function slot; else a new group. Uses the {@link
-   * #pciTopology()} given to this core at construction; a function the topology does not know can
-   * only join a group through its {@link PciFunction#dmaAliases()}. A non-PCI device gets a new
-   * group. Call with the probe lock held.
-   *
-   * @param dev the device being probed
-   * @return the group to join
-   * @throws IllegalStateException if the probe lock is not held
-   */
-  public IommuGroup pciDeviceGroup(Device dev) {
-    checkNotNull(dev);
-    assertProbeLockHeld();
-    checkMember(dev);
-    return PciDeviceGroups.group(this, dev, pciTopology);
   }
 
   /**

@@ -18,7 +18,7 @@ final class PciDeviceGroups {
   static IommuGroup group(IommuCore core, Device dev, @Nullable PciTopology topology) {
     PciFunction fn = dev.pci();
     if (fn == null) {
-      return core.genericDeviceGroup(dev);
+      return core.newGroup();
     }
     // Looked up per carrier through the core's index: a probe costs O(aliases + depth).
     Function<Bdf, @Nullable Device> index = core::pciDevice;
@@ -34,7 +34,7 @@ final class PciDeviceGroups {
           return g;
         }
       }
-      return core.genericDeviceGroup(dev);
+      return core.newGroup();
     }
     // 1. The aliases, each carried by a device: the first carrier that has a group wins.
     PciDev[] last = {f};
@@ -77,7 +77,7 @@ final class PciDeviceGroups {
       }
     }
     // 5. Nothing to share with.
-    return core.genericDeviceGroup(dev);
+    return core.newGroup();
   }
 
   private static @Nullable IommuGroup groupOf(@Nullable Device d) {

@@ -10,14 +10,16 @@
  * dev.iommufw.of}, ACPI in {@code dev.iommufw.acpi}) builds a {@link dev.iommufw.core.IommuFwspec}
  * for a {@link dev.iommufw.core.Device} without touching the device, then hands it to {@link
  * dev.iommufw.core.IommuCore#probeDevice( dev.iommufw.core.Device, dev.iommufw.core.IommuFwspec)};
- * IOMMU drivers implement {@link dev.iommufw.core.IommuOps} and register {@link
- * dev.iommufw.core.IommuInstance}s.
+ * IOMMU drivers implement {@link dev.iommufw.core.IommuOps}, whose callbacks under the probe lock
+ * receive a {@link dev.iommufw.core.ProbeContext} (the driver's whole view of the device), and
+ * register {@link dev.iommufw.core.IommuInstance}s.
  *
  * <p>Kernel → Java names: {@code struct device} → {@code Device}; {@code struct dev_iommu} → the
  * core-private slot; {@code struct iommu_fwspec} → {@code IommuFwspec}; {@code struct iommu_ops} →
- * {@code IommuOps}; {@code struct iommu_device} → {@code IommuInstance}; {@code struct
- * fwnode_handle} → {@code FwNode}; {@code iommu_probe_device_lock} → the core's probe lock; {@code
- * driver_deferred_probe_check_state()} → {@code DeferralPolicy}; error numbers → {@code Errno}.
+ * {@code IommuOps}; a driver's access to {@code dev->iommu} → {@code ProbeContext}; {@code struct
+ * iommu_device} → {@code IommuInstance}; {@code struct fwnode_handle} → {@code FwNode}; {@code
+ * iommu_probe_device_lock} → the core's probe lock; {@code driver_deferred_probe_check_state()} →
+ * {@code DeferralPolicy}; error numbers → {@code Errno}.
  *
  * <p>The PCI model (addresses, DMA aliases, topology) is in {@link dev.iommufw.core.pci}.
  *

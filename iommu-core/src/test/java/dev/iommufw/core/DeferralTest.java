@@ -92,7 +92,7 @@ class DeferralTest {
       core.dmaConfigure(d);
     }
     assertThat(core.waitingDevices()).containsExactlyInAnyOrder(d1, d2, d3);
-    fx.driver.probeHook = (c, d) -> order.add(d.name());
+    fx.driver.probeHook = ctx -> order.add(ctx.device().name());
 
     core.registerInstance(fx.instance);
 
@@ -371,9 +371,9 @@ class DeferralTest {
     core.dmaConfigure(crashing);
     core.dmaConfigure(other);
     fx.driver.probeHook =
-        (c, d) -> {
-          if (d == crashing) {
-            throw new StandInDriver.DriverBug("crash on " + d);
+        ctx -> {
+          if (ctx.device() == crashing) {
+            throw new StandInDriver.DriverBug("crash on " + crashing);
           }
         };
 

@@ -160,8 +160,8 @@ class FirmwareInProbeFlowTest {
       core.addDevice(d);
     }
     fx.driver.probeHook =
-        (k, d) -> {
-          if (d == b) {
+        ctx -> {
+          if (ctx.device() == b) {
             throw new IommuException(Errno.ENODEV, "aliasing stream ID");
           }
         };
@@ -268,15 +268,20 @@ class FirmwareInProbeFlowTest {
   }
 
   @Test
-  void slotAccessorsStillAssertTheProbeLock() {
+  void theDriversContextFromAProbeInTheProbePathIsGoodOnlyInsideTheCallback() {
     fx.register();
+    List<ProbeContext> kept = new ArrayList<>();
+    fx.driver.probeHook = kept::add;
     Device dev = device("dev", 1);
     core.addDevice(dev);
-    assertThatThrownBy(() -> core.fwspec(dev))
+
+    assertThat(dev.iommuBinding()).isPresent();
+    ProbeContext ctx = kept.get(0);
+    assertThatThrownBy(ctx::fwspec)
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("iommu_probe_device_lock");
-    assertThatThrownBy(() -> core.priv(dev)).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> core.setPriv(dev, null)).isInstanceOf(IllegalStateException.class);
+        .hasMessageContaining("after its driver callback returned");
+    assertThatThrownBy(ctx::priv).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> ctx.setPriv(null)).isInstanceOf(IllegalStateException.class);
     assertThat(core.holdsProbeLock()).isFalse();
   }
 
@@ -300,10 +305,10 @@ class FirmwareInProbeFlowTest {
     core.addDevice(b);
     List<DmaConfigureResult> bindDuringWalk = new ArrayList<>();
     fx.driver.probeHook =
-        (k, d) -> {
-          if (d == a) {
+        ctx -> {
+          if (ctx.device() == a) {
             // b's driver binds while the registration is probing a: the instance is not ready.
-            bindDuringWalk.add(k.dmaConfigure(b));
+            bindDuringWalk.add(core.dmaConfigure(b));
           }
         };
 
@@ -324,9 +329,9 @@ class FirmwareInProbeFlowTest {
     core.addDevice(b);
     fx.driver.rejectInProbe.add(2);
     fx.driver.probeHook =
-        (k, d) -> {
-          if (d == a) {
-            k.dmaConfigure(b);
+        ctx -> {
+          if (ctx.device() == a) {
+            core.dmaConfigure(b);
           }
         };
 

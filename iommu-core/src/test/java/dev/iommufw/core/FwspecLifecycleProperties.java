@@ -189,10 +189,10 @@ class FwspecLifecycleProperties {
       for (StandInDriver d : List.of(driverA, driverB)) {
         d.rejectInProbe.add(REJECTED_ID);
         d.probeHook =
-            (c, dev) -> {
-              IommuFwspec f = c.fwspec(dev);
+            ctx -> {
+              IommuFwspec f = ctx.fwspec();
               if (f != null && f.ids().contains(CRASHING_ID)) {
-                throw new StandInDriver.DriverBug("crash on " + dev);
+                throw new StandInDriver.DriverBug("crash on " + ctx.device());
               }
             };
       }

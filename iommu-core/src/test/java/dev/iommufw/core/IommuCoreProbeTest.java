@@ -18,7 +18,7 @@ class IommuCoreProbeTest {
   /** What a probe of {@code dev} sees as private data on entry (null = no stale state). */
   private @Nullable Object privSeenByNextProbe(Device dev) throws IommuException {
     List<@Nullable Object> seen = new ArrayList<>();
-    fx.driver.probeHook = (c, d) -> seen.add(c.priv(d));
+    fx.driver.probeHook = ctx -> seen.add(ctx.priv());
     try {
       core.probeDevice(dev, fx.build(dev, 0x77));
     } finally {
@@ -166,7 +166,7 @@ class IommuCoreProbeTest {
     fx.driver.rejectInProbe.add(0x99);
     fx.driver.setPriv = true;
     Device dev = fx.addDevice("dev");
-    fx.driver.probeHook = (c, d) -> c.setPriv(d, "stale"); // priv set, then the probe fails
+    fx.driver.probeHook = ctx -> ctx.setPriv("stale"); // priv set, then the probe fails
     IommuFwspec fwspec = fx.build(dev, 0x10, 0x99);
 
     ProbeResult r = core.probeDevice(dev, fwspec);
@@ -190,7 +190,7 @@ class IommuCoreProbeTest {
   void driverThrowingRuntimeExceptionLeavesNoState() throws IommuException {
     fx.driver.throwFromProbe = true;
     Device dev = fx.addDevice("dev");
-    fx.driver.probeHook = (c, d) -> c.setPriv(d, "stale");
+    fx.driver.probeHook = ctx -> ctx.setPriv("stale");
     IommuFwspec fwspec = fx.build(dev, 0x10);
 
     assertThatThrownBy(() -> core.probeDevice(dev, fwspec))

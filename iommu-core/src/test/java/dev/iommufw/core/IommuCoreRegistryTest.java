@@ -259,8 +259,8 @@ class IommuCoreRegistryTest {
     Device a = fx.addDevice("a");
     Device b = fx.addDevice("b");
     bus.probeHook =
-        (c, d) -> {
-          if (d == b) {
+        ctx -> {
+          if (ctx.device() == b) {
             throw new IommuException(Errno.EEXIST, "stream map entry taken");
           }
         };
@@ -283,9 +283,9 @@ class IommuCoreRegistryTest {
     Device a = fx.addDevice("a");
     Device b = fx.addDevice("b");
     bus.probeHook =
-        (c, d) -> {
-          if (d == b) {
-            throw new StandInDriver.DriverBug("crash on " + d);
+        ctx -> {
+          if (ctx.device() == b) {
+            throw new StandInDriver.DriverBug("crash on " + b);
           }
         };
 
@@ -306,9 +306,9 @@ class IommuCoreRegistryTest {
     Device a = fx.addDevice("a");
     Device b = fx.addDevice("b");
     bus.probeHook =
-        (c, d) -> {
-          if (d == b) {
-            c.unregisterInstance(nodeless); // from under the walk (the probe lock is reentrant)
+        ctx -> {
+          if (ctx.device() == b) {
+            core.unregisterInstance(nodeless); // from under the walk (the probe lock is reentrant)
             throw new IommuException(Errno.EEXIST, "stream map entry taken");
           }
         };

@@ -60,7 +60,7 @@ class LegacyOfXlateTest {
     core.registerInstance(dart);
     StandInDriver bus = StandInDriver.create("bus");
     List<Object> seenByWalk = Collections.synchronizedList(new ArrayList<>());
-    bus.probeHook = (c, d) -> seenByWalk.add(String.valueOf(c.fwspec(d)));
+    bus.probeHook = ctx -> seenByWalk.add(String.valueOf(ctx.fwspec()));
     Device dev = addDevice("dev");
     IommuFwspec fwspec = core.allocFwspec();
     core.fwspecOfXlate(fwspec, dev, dartNode, ImmutableIntArray.of(1));
@@ -173,7 +173,7 @@ class LegacyOfXlateTest {
           }
 
           @Override
-          public IommuInstance probeDevice(IommuCore c, Device dev) throws IommuException {
+          public IommuInstance probeDevice(ProbeContext ctx) throws IommuException {
             throw new IommuException(Errno.ENODEV, "never");
           }
         };
@@ -225,7 +225,7 @@ class LegacyOfXlateTest {
     }
 
     @Override
-    public IommuInstance probeDevice(IommuCore c, Device dev) throws IommuException {
+    public IommuInstance probeDevice(ProbeContext ctx) throws IommuException {
       throw new IommuException(Errno.ENODEV, "unused");
     }
 
@@ -237,7 +237,7 @@ class LegacyOfXlateTest {
     }
 
     @Override
-    public void ofXlate(IommuCore c, Device dev, FwNode iommuNode, ImmutableIntArray args) {
+    public void ofXlate(ProbeContext ctx, FwNode iommuNode, ImmutableIntArray args) {
       calls.add("legacy");
     }
   }

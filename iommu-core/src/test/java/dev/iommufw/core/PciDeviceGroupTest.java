@@ -33,7 +33,8 @@ class PciDeviceGroupTest {
     }
 
     @Override
-    public IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
+    public IommuInstance probeDevice(ProbeContext ctx) throws IommuException {
+      Device dev = ctx.device();
       if (rejected.contains(dev.name())) {
         throw new IommuException(Errno.ERANGE, "rejected " + dev.name());
       }
@@ -41,8 +42,8 @@ class PciDeviceGroupTest {
     }
 
     @Override
-    public IommuGroup deviceGroup(IommuCore core, Device dev) {
-      return dev.pci() != null ? core.pciDeviceGroup(dev) : core.genericDeviceGroup(dev);
+    public IommuGroup deviceGroup(ProbeContext ctx) {
+      return ctx.device().pci() != null ? ctx.pciDeviceGroup() : ctx.genericDeviceGroup();
     }
   }
 

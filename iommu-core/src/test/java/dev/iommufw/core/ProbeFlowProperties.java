@@ -48,8 +48,8 @@ class ProbeFlowProperties {
       this.r = new SplittableRandom(seed);
       driver.rejectInProbe.add(REJECTED_ID);
       driver.probeHook =
-          (c, d) -> {
-            IommuFwspec f = c.fwspec(d);
+          ctx -> {
+            IommuFwspec f = ctx.fwspec();
             if (f != null) {
               for (int id : f.ids().toArray()) {
                 if (id == ENODEV_ID) {

@@ -22,9 +22,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>This is where the kernel's {@code pci_for_each_dma_alias()} lives ({@link #dmaAliases}, {@link
  * #forEachDmaAlias}): the firmware glue consumes {@link PciFunction#dmaAliases()} built by {@link
- * #pciFunction(PciDev)}, and {@link dev.iommufw.core.IommuCore#pciDeviceGroup(
- * dev.iommufw.core.Device)} walks the same aliases, so there is one alias walk in the project. ACS
- * isolation ({@link #isolated}, {@link #isolatedPath}) decides how far the group climbs.
+ * #pciFunction(PciDev)}, and {@link dev.iommufw.core.ProbeContext#pciDeviceGroup()} walks the same
+ * aliases, so there is one alias walk in the project. ACS isolation ({@link #isolated}, {@link
+ * #isolatedPath}) decides how far the group climbs.
  *
  * <p>Valid by construction: unique addresses; every parent is a bridge of the topology on the same
  * segment; every function sits on a root bus of its segment or inside its parent's {@code

@@ -4,7 +4,7 @@
  * aliases), and enumeration's view of a system ({@link dev.iommufw.core.pci.PciDev}, {@link
  * dev.iommufw.core.pci.PciTopology}) with the kernel's {@code pci_for_each_dma_alias()}, ACS
  * isolation and quirks. Nothing here depends on the rest of the core; {@code
- * dev.iommufw.core.IommuCore#pciDeviceGroup} walks a topology given to the core at construction.
+ * dev.iommufw.core.ProbeContext#pciDeviceGroup} walks a topology given to the core at construction.
  */
 @CheckReturnValue
 @NullMarked

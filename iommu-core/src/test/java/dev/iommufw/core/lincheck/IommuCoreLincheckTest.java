@@ -14,6 +14,7 @@ import dev.iommufw.core.IommuException;
 import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
+import dev.iommufw.core.ProbeContext;
 import dev.iommufw.core.ProbeResult;
 import dev.iommufw.core.pci.Bdf;
 import dev.iommufw.core.pci.PciFunction;
@@ -35,16 +36,16 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The system: IOMMU S (a {@link StandInDriver} with the lock-free {@code of_xlate_fwspec}) and
  * IOMMU L (a legacy {@code of_xlate} stand-in, which translates under the probe lock through the
- * device's slot, calling {@link IommuCore#fwspec}, {@link IommuCore#priv}, {@link
- * IommuCore#setPriv} and {@link IommuCore#fwspecAddIds}); device D0 described as {@code iommus =
+ * device's slot, calling {@link ProbeContext#fwspec}, {@link ProbeContext#priv}, {@link
+ * ProbeContext#setPriv} and {@link ProbeContext#addIds}); device D0 described as {@code iommus =
  * <&S 1 2>}, PCI device D1 (00:01.0) as {@code <&L 3>}, both added; D2 (00:02.0) described as
  * {@code <&S 4>}, not added at the start. Inside {@code probe_device} the drivers also exercise
- * {@link IommuCore#pciDeviceGroup} for PCI devices and {@link IommuCore#assertProbeLockHeld}.
+ * {@link ProbeContext#pciDeviceGroup} for PCI devices, {@link ProbeContext#genericDeviceGroup} for
+ * the others, and {@link IommuCore#assertProbeLockHeld}.
  *
  * <p>Operations whose results are not claimed linearizable ({@link IommuCore#fwspecsAllocated} and
- * {@link IommuCore#fwspecsFreed}, statistics counters; {@link IommuCore#genericDeviceGroup}, which
- * returns a fresh object) still run concurrently here, with their results ignored, so that a crash
- * or deadlock in them is caught.
+ * {@link IommuCore#fwspecsFreed}, statistics counters) still run concurrently here, with their
+ * results ignored, so that a crash or deadlock in them is caught.
  */
 @Param(name = "dev", gen = IntGen.class, conf = "0:2")
 @Param(name = "iommu", gen = IntGen.class, conf = "0:1")
@@ -68,11 +69,9 @@ public class IommuCoreLincheckTest {
     smmu.recording = false;
     legacy.recording = false;
     StandInDriver.ProbeHook hook =
-        (c, dev) -> {
-          c.assertProbeLockHeld();
-          if (dev.pci() != null) {
-            var unused = c.pciDeviceGroup(dev);
-          }
+        ctx -> {
+          core.assertProbeLockHeld();
+          var unused = ctx.device().pci() != null ? ctx.pciDeviceGroup() : ctx.genericDeviceGroup();
         };
     smmu.probeHook = hook;
     legacy.probeHook = hook;
@@ -403,19 +402,13 @@ public class IommuCoreLincheckTest {
     return core.holdsProbeLock() + " " + LincheckRuns.run(core::assertProbeLockHeld);
   }
 
-  /**
-   * Not claimed linearizable, exercised only: the statistics counters and {@link
-   * IommuCore#genericDeviceGroup}.
-   *
-   * @param i the device
-   */
+  /** Not claimed linearizable, exercised only: the statistics counters. */
   @Operation
-  public void unclaimed(@Param(name = "dev") int i) {
+  public void unclaimed() {
     long live = core.fwspecsAllocated() - core.fwspecsFreed();
     if (live < -1_000_000) {
       throw new AssertionError("impossible counter reading " + live);
     }
-    var unused = core.genericDeviceGroup(dev(i));
   }
 
   @Test

@@ -16,6 +16,7 @@ import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
+import dev.iommufw.core.ProbeContext;
 import dev.iommufw.core.ProbeResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +32,9 @@ import org.junit.jupiter.api.Test;
  * <p>The suite checks the probe/release lifecycle, fwspec ownership (the driver reads the installed
  * fwspec and never keeps or frees it: after release every fwspec allocated is freed), that a device
  * whose fwspec is another driver's or that has none is refused with {@link Errno#ENODEV}, that
- * {@code probe_device} reads the device's slot only under the probe lock (a call outside it fails
- * fast), the device's group, and the device tree translation where the driver has one (and {@link
- * Errno#ENODEV} where it has none).
+ * {@code probe_device} reads the device's slot only through the {@link ProbeContext} of the call
+ * (one kept past its callback fails fast), the device's group, and the device tree translation
+ * where the driver has one (and {@link Errno#ENODEV} where it has none).
  *
  * <p>A subclass says how to make the driver and an instance of it, and which IDs and specifier the
  * driver accepts.
@@ -232,9 +233,9 @@ public abstract class IommuOpsContract {
         withFwspec ? foreign.newInstance(foreignNode) : foreign.newInstance("bus", null);
     List<Throwable> thrown = new ArrayList<>();
     foreign.probeHook =
-        (c, d) -> {
+        ctx -> {
           try {
-            var unused = ops.probeDevice(c, d);
+            var unused = ops.probeDevice(ctx);
           } catch (IommuException | RuntimeException e) {
             thrown.add(e);
           }
@@ -269,13 +270,20 @@ public abstract class IommuOpsContract {
   }
 
   @Test
-  public void probeDeviceOutsideTheProbeLockFailsFast() throws IommuException {
+  public void probeDeviceWithAContextKeptPastItsCallbackFailsFast() throws IommuException {
     Device dev = addDevice("dev");
-    bound(core.probeDevice(dev, acceptedFwspec(dev)));
+    StandInDriver foreign = StandInDriver.create("foreign");
+    FwNode foreignNode = FwNode.create("/foreign@2000");
+    List<ProbeContext> kept = new ArrayList<>();
+    foreign.probeHook = kept::add;
+    core.registerInstance(foreign.newInstance(foreignNode));
+    bound(core.probeDevice(dev, fwspec(dev, foreignNode, 0x99)));
 
-    assertThatThrownBy(() -> ops.probeDevice(core, dev))
+    // The lock is free now and another probe could be changing the slot: the driver must not read.
+    assertThatThrownBy(() -> ops.probeDevice(kept.get(0)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("lock not held");
+        .hasMessageContaining("after its driver callback returned");
+    assertThat(dev.iommuBinding().orElseThrow().instance().ops()).isSameAs(foreign);
   }
 
   @Test

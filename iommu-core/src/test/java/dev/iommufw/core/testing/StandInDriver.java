@@ -10,6 +10,7 @@ import dev.iommufw.core.IommuFwspec;
 import dev.iommufw.core.IommuGroup;
 import dev.iommufw.core.IommuInstance;
 import dev.iommufw.core.IommuOps;
+import dev.iommufw.core.ProbeContext;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -66,11 +67,10 @@ public class StandInDriver implements IommuOps {
     /**
      * Runs inside probe.
      *
-     * @param core the probing core
-     * @param dev the device being probed
+     * @param ctx the driver's view of the device being probed
      * @throws IommuException to fail the probe with its errno
      */
-    void run(IommuCore core, Device dev) throws IommuException;
+    void run(ProbeContext ctx) throws IommuException;
   }
 
   /** The lock-free {@code of_xlate_fwspec} flavour. */
@@ -95,16 +95,15 @@ public class StandInDriver implements IommuOps {
     }
 
     @Override
-    public void ofXlate(IommuCore core, Device dev, FwNode iommuNode, ImmutableIntArray args)
+    public void ofXlate(ProbeContext ctx, FwNode iommuNode, ImmutableIntArray args)
         throws IommuException {
-      core.assertProbeLockHeld();
       if (recording) {
-        seenFwspecs.add(core.fwspec(dev));
-        seenPriv.add(core.priv(dev));
+        seenFwspecs.add(ctx.fwspec());
+        seenPriv.add(ctx.priv());
       }
-      core.setPriv(dev, "legacy-priv:" + dev.name());
+      ctx.setPriv("legacy-priv:" + ctx.device().name());
       checkSpecifier(args);
-      core.fwspecAddIds(dev, args.toArray());
+      ctx.addIds(args.toArray());
     }
   }
 
@@ -285,33 +284,34 @@ public class StandInDriver implements IommuOps {
   }
 
   @Override
-  public final IommuInstance probeDevice(IommuCore core, Device dev) throws IommuException {
+  public final IommuInstance probeDevice(ProbeContext ctx) throws IommuException {
+    Device dev = ctx.device();
     if (recording) {
       probed.add(dev);
     }
     ProbeHook hook = probeHook;
     if (hook != null) {
-      hook.run(core, dev);
+      hook.run(ctx);
     }
     Errno fail = failProbeWith;
     if (fail != null) {
       throw new IommuException(fail, name + " fails every probe (" + dev + ")");
     }
-    IommuFwspec fwspec = core.fwspec(dev);
+    IommuFwspec fwspec = ctx.fwspec();
     IommuInstance instance;
     if (fwspec == null) {
       IommuInstance bus = nodeless;
-      if (requirePriv || bus == null || !bus.isRegisteredIn(core)) {
+      if (requirePriv || bus == null || !ctx.isRegistered(bus)) {
         throw new IommuException(Errno.ENODEV, dev + " has no fwspec");
       }
       instance = bus;
     } else {
       FwNode node = fwspec.iommuFwNode();
       IommuInstance mine = node == null ? null : byNode(node);
-      if (fwspec.ops() != this || mine == null || !mine.isRegisteredIn(core)) {
+      if (fwspec.ops() != this || mine == null || !ctx.isRegistered(mine)) {
         throw new IommuException(Errno.ENODEV, dev + " is not " + name + "'s");
       }
-      if (requirePriv && core.priv(dev) == null) {
+      if (requirePriv && ctx.priv() == null) {
         throw new IommuException(Errno.ENODEV, dev + " has no private data from of_xlate");
       }
       for (int id : fwspec.ids().toArray()) {
@@ -326,39 +326,49 @@ public class StandInDriver implements IommuOps {
       throw new DriverBug(name + " crashed probing " + dev);
     }
     if (setPriv) {
-      if (busyIfPrivSet && core.priv(dev) != null) {
+      if (busyIfPrivSet && ctx.priv() != null) {
         throw new IommuException(Errno.EBUSY, dev + " already has private data");
       }
-      core.setPriv(dev, "priv:" + dev.name());
+      ctx.setPriv("priv:" + dev.name());
     }
     IommuInstance forced = forceReturn;
     return forced != null ? forced : instance;
   }
 
   @Override
-  public final void releaseDevice(IommuCore core, Device dev) {
+  public final void releaseDevice(ProbeContext ctx) {
     if (recording) {
-      releaseHeldLock.add(core.holdsProbeLock());
-      privAtRelease.add(core.holdsProbeLock() ? core.priv(dev) : "lock not held");
+      Device dev = ctx.device();
+      releaseHeldLock.add(holdsLockOf(dev));
+      privAtRelease.add(ctx.priv());
       released.add(dev);
     }
   }
 
   @Override
-  public final void probeFinalize(IommuCore core, Device dev) {
+  public final void probeFinalize(Device dev) {
     if (recording) {
-      finalizeHeldLock.add(core.holdsProbeLock());
+      finalizeHeldLock.add(holdsLockOf(dev));
       finalized.add(dev);
     }
   }
 
+  /**
+   * Whether this thread holds the probe lock of the device's core: a witness for the tests, read
+   * through the device because a driver is not handed the core.
+   */
+  private static boolean holdsLockOf(Device dev) {
+    IommuCore core = dev.core();
+    return core != null && core.holdsProbeLock();
+  }
+
   @Override
-  public final IommuGroup deviceGroup(IommuCore core, Device dev) throws IommuException {
+  public final IommuGroup deviceGroup(ProbeContext ctx) throws IommuException {
     Errno fail = failDeviceGroup;
     if (fail != null) {
-      throw new IommuException(fail, "no group for " + dev);
+      throw new IommuException(fail, "no group for " + ctx.device());
     }
-    return IommuOps.super.deviceGroup(core, dev);
+    return IommuOps.super.deviceGroup(ctx);
   }
 
   /** The translation checks both flavours share. */
