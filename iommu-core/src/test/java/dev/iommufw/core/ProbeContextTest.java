@@ -3,6 +3,7 @@ package dev.iommufw.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.testing.NullPointerTester;
 import dev.iommufw.core.testing.StandInDriver;
 import java.util.ArrayList;
@@ -59,6 +60,26 @@ class ProbeContextTest {
     }
     assertThat(dev.iommuBinding().orElseThrow().ids().asList()).containsExactly(1);
     assertThat(ctx.toString()).isEqualTo("ProbeContext[" + dev + "]"); // diagnostics still work
+  }
+
+  @Test
+  void noContextOutlivesItsCallbackInTranslationProbeOrRelease() throws IommuException {
+    StandInDriver dart = StandInDriver.legacy("dart");
+    FwNode dartNode = FwNode.create("/dart");
+    core.registerInstance(dart.newInstance(dartNode));
+    Device dev = fx.addDevice("legacy");
+    IommuFwspec fwspec = core.allocFwspec();
+    core.fwspecOfXlate(fwspec, dev, dartNode, ImmutableIntArray.of(7));
+    assertThat(core.probeDevice(dev, fwspec)).isInstanceOf(ProbeResult.Bound.class);
+    core.releaseDevice(dev);
+
+    assertThat(dart.contexts).hasSize(3); // of_xlate, probe_device, release_device
+    for (ProbeContext ctx : dart.contexts) {
+      assertThatThrownBy(() -> ctx.addIds(8))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("after its driver callback returned");
+    }
+    assertThat(fwspec.state()).isEqualTo(FwspecState.FREED); // freed with the slot, untouched
   }
 
   /**

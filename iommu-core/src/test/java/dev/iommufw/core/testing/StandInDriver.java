@@ -98,6 +98,7 @@ public class StandInDriver implements IommuOps {
     public void ofXlate(ProbeContext ctx, FwNode iommuNode, ImmutableIntArray args)
         throws IommuException {
       if (recording) {
+        contexts.add(ctx);
         seenFwspecs.add(ctx.fwspec());
         seenPriv.add(ctx.priv());
       }
@@ -165,6 +166,12 @@ public class StandInDriver implements IommuOps {
   /** The device's private data seen in each {@code release_device}. */
   public final List<@Nullable Object> privAtRelease =
       Collections.synchronizedList(new ArrayList<>());
+
+  /**
+   * Every context handed to {@code of_xlate}, {@code probe_device} and {@code release_device}, in
+   * call order: a test checks that none outlives its callback.
+   */
+  public final List<ProbeContext> contexts = Collections.synchronizedList(new ArrayList<>());
 
   /** Legacy flavour: the device's fwspec seen by each {@code of_xlate}. */
   public final List<@Nullable IommuFwspec> seenFwspecs =
@@ -287,6 +294,7 @@ public class StandInDriver implements IommuOps {
   public final IommuInstance probeDevice(ProbeContext ctx) throws IommuException {
     Device dev = ctx.device();
     if (recording) {
+      contexts.add(ctx);
       probed.add(dev);
     }
     ProbeHook hook = probeHook;
@@ -338,6 +346,7 @@ public class StandInDriver implements IommuOps {
   @Override
   public final void releaseDevice(ProbeContext ctx) {
     if (recording) {
+      contexts.add(ctx);
       Device dev = ctx.device();
       releaseHeldLock.add(holdsLockOf(dev));
       privAtRelease.add(ctx.priv());
