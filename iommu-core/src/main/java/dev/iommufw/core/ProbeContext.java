@@ -11,13 +11,15 @@ import org.jspecify.annotations.Nullable;
  * {@link IommuOps#deviceGroup} and {@link IommuOps.LegacyOfXlate#ofXlate}; a driver never makes
  * one.
  *
- * <p>A context is good for one device, on the thread the core called the driver on, until that
- * callback returns. The probe lock is checked once, when the core opens the context; every method
- * then checks only that it runs on that thread before the callback returned, which, since the core
- * closes the context before it releases the lock, means the lock is still held. A context kept past
- * its callback or passed to another thread fails with {@link IllegalStateException} instead of
- * reading a slot that another probe may be changing (the kernel catches the same misuse with
- * lockdep, when lockdep is enabled).
+ * <p>A context is good for one device, on the thread the core called the driver on, until the
+ * core's locked step that called the driver ends: {@code probe_device} and {@code device_group} of
+ * one probe (and the {@code release_device} that undoes a probe failing after {@code probe_device})
+ * share one context; a translation and a release each get their own. The probe lock is checked
+ * once, when the core opens the context; every method then checks only that it runs on that thread
+ * before that step ended, which, since the core closes the context before it releases the lock,
+ * means the lock is still held. A context kept past its callback or passed to another thread fails
+ * with {@link IllegalStateException} instead of reading a slot that another probe may be changing
+ * (the kernel catches the same misuse with lockdep, when lockdep is enabled).
  *
  * <p>The system owner's operations (registering instances, probing and releasing devices) stay on
  * {@link IommuCore}; a driver that needs them is holding the wrong object.
