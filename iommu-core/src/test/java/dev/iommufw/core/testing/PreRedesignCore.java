@@ -9,10 +9,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The one deliberately racy model of the IOMMU core and OF glue <em>before</em> the redesign (Linux
- * 6.7-rc1, marked [P] in kernel-model.md), kept in test code only so that the race harness ({@code
- * ProbeRaceTest}), the Lincheck check ({@code PreRedesignLincheckTest}) and the race demo can show
- * that they catch the original probe race R1 (§5.1) and its variant R2 (§5.2). {@link RaceBoot} is
- * the demo's and Lincheck's two-operation view of one boot.
+ * 6.7-rc1), kept in test code only so that the race harness ({@code ProbeRaceTest}), the Lincheck
+ * check ({@code PreRedesignLincheckTest}) and the race demo can show that they catch the original
+ * probe race R1 (laid out step by step in the API guide <a
+ * href="{@docRoot}/dev/iommufw/core/doc-files/probe-race.html">The original probe race</a>) and its
+ * variant R2 (a probe observes a half-built fwspec: the device ends under-configured, and growing
+ * the fwspec frees the array the probe still reads). {@link RaceBoot} is the demo's and Lincheck's
+ * two-operation view of one boot.
  *
  * <p>What makes it racy, exactly as in [P]:
  *
@@ -292,9 +295,9 @@ public final class PreRedesignCore {
   }
 
   /**
-   * One boot of the race scenario (kernel-model.md §5.1, §5.2) on this model: device D is described
-   * as {@code iommus = <&S id0>, <&S id1>, ...}; {@link #configure} is D's driver probe (the glue
-   * configures D, or defers on S), {@link #register} is S's registration (the bus walk, then the
+   * One boot of the race scenario (races R1 and R2) on this model: device D is described as {@code
+   * iommus = <&S id0>, <&S id1>, ...}; {@link #configure} is D's driver probe (the glue configures
+   * D, or defers on S), {@link #register} is S's registration (the bus walk, then the
    * deferred-probe trigger retries D). Every serial order ends with D bound to S with all the IDs;
    * the races of the model break that.
    */
