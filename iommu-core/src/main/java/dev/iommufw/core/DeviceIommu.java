@@ -4,7 +4,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A device's IOMMU slot (kernel: {@code struct dev_iommu}). Core-private: every field is read and
- * written only under the owning core's probe lock, through {@link IommuCore}.
+ * written only under the owning core's probe lock, by {@link IommuCore} and by the {@link
+ * ProbeContext} it hands a driver.
  */
 final class DeviceIommu {
   /** The installed fwspec, or null. */

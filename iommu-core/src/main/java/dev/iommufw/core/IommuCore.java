@@ -478,10 +478,6 @@ public final class IommuCore {
   }
 
   // ============================================================================================
-  // Slot accessors for drivers (probe lock required)
-  // ============================================================================================
-
-  // ============================================================================================
   // Devices
   // ============================================================================================
 
@@ -1207,23 +1203,13 @@ public final class IommuCore {
    * lockdep" does.
    */
   private DeviceIommu slotOf(Device dev) {
-    DeviceIommu slot = lockedSlot(dev);
+    assertProbeLockHeld();
+    DeviceIommu slot = dev.iommu;
     if (slot == null) {
       slot = new DeviceIommu();
       dev.iommu = slot;
     }
     return slot;
-  }
-
-  /**
-   * The device's IOMMU slot, read after asserting the probe lock that guards it: the one lock check
-   * of every slot access (the series' lockdep annotations on {@code dev->iommu}).
-   *
-   * @throws IllegalStateException if the probe lock is not held
-   */
-  private @Nullable DeviceIommu lockedSlot(Device dev) {
-    assertProbeLockHeld();
-    return dev.iommu;
   }
 
   private static ImmutableIntArray idsOf(@Nullable IommuFwspec fwspec) {

@@ -137,15 +137,24 @@ class ProbeContextTest {
   }
 
   @Test
-  void anInstanceUnregisteredOrNeverRegisteredIsNotRegisteredForTheDriver() throws IommuException {
+  void isRegisteredFollowsRegistrationEvenDuringTheCallback() throws IommuException {
     Device dev = fx.addDevice("dev");
-    IommuInstance other = StandInDriver.create("other").newInstance("other");
+    StandInDriver otherDriver = StandInDriver.create("other");
+    IommuInstance other = otherDriver.newInstance("other");
+    IommuInstance never = otherDriver.newInstance("never");
+    core.registerInstance(other);
     List<Boolean> seen = new ArrayList<>();
-    fx.driver.probeHook = ctx -> seen.add(ctx.isRegistered(other));
+    fx.driver.probeHook =
+        ctx -> {
+          seen.add(ctx.isRegistered(never));
+          seen.add(ctx.isRegistered(other));
+          core.unregisterInstance(other); // the probe lock is reentrant
+          seen.add(ctx.isRegistered(other));
+        };
 
     core.probeDevice(dev, fx.build(dev, 1));
 
-    assertThat(seen).containsExactly(false);
+    assertThat(seen).containsExactly(false, true, false);
   }
 
   @Test
